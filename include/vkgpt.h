@@ -99,6 +99,97 @@ typedef void (*vkgpt_log_fn)(vkgpt_log_level_t level, const char *message,
 VKGPT_API void vkgpt_log_set(vkgpt_log_fn fn, vkgpt_log_level_t max_level,
                              void *user_data);
 
+/* The message of the last failed call made by this thread that has no object
+ * to keep it (vkgpt_devices_list, failed creations). Never NULL; "" when the
+ * thread has had no such failure. Valid until this thread's next call. */
+VKGPT_API const char *vkgpt_last_error(void);
+
+/* ---- Devices --------------------------------------------------------- */
+
+typedef struct vkgpt_device vkgpt_device_t;
+
+typedef enum vkgpt_device_type {
+    VKGPT_DEVICE_TYPE_OTHER = 0,
+    VKGPT_DEVICE_TYPE_INTEGRATED = 1,
+    VKGPT_DEVICE_TYPE_DISCRETE = 2,
+    VKGPT_DEVICE_TYPE_VIRTUAL = 3,
+    VKGPT_DEVICE_TYPE_CPU = 4
+} vkgpt_device_type_t;
+
+/* What a device is and the features vkgpt's shaders depend on. */
+typedef struct vkgpt_device_info {
+    uint32_t struct_size;
+    uint32_t index;             /* position in the Vulkan enumeration */
+    char name[256];
+    char driver_name[256];
+    char driver_info[256];
+    vkgpt_device_type_t type;
+    uint32_t vendor_id;
+    uint32_t device_id;
+    uint32_t api_version;       /* VK_MAKE_API_VERSION packing */
+    int32_t storage_16bit;      /* 16-bit storage buffer access */
+    int32_t float16;            /* float16 shader arithmetic */
+    int32_t storage_8bit;
+    uint32_t subgroup_size;     /* 0: no subgroups in compute shaders */
+    int32_t subgroup_arithmetic;
+    uint32_t max_shared_memory;
+    uint64_t max_storage_buffer_range;
+    uint64_t max_allocation_size;
+    uint64_t device_local_bytes;
+    uint32_t max_workgroup_size[3];
+    uint32_t max_workgroup_invocations;
+    int32_t timestamps;
+} vkgpt_device_info_t;
+
+/* Lists every Vulkan device. Writes at most `capacity` entries (infos may be
+ * NULL when capacity is 0) and stores the number of devices in *out_count.
+ * Each entry's struct_size must be set by the caller (or zeroed entries are
+ * filled as the current header's size). */
+VKGPT_API vkgpt_status_t vkgpt_devices_list(vkgpt_device_info_t *infos,
+                                            size_t capacity,
+                                            size_t *out_count);
+
+/* Device flags. */
+enum {
+    /* Use only shader variants that need no subgroup operations (to check a
+     * driver's portable path, or to avoid a subgroup bug). */
+    VKGPT_DEVICE_FLAG_NO_SUBGROUPS = 1u << 0
+};
+
+typedef struct vkgpt_device_params {
+    uint32_t struct_size;
+    /* An index ("0") or a case-insensitive name substring ("llvmpipe"). NULL
+     * falls back to the VKGPT_DEVICE environment variable, then to the first
+     * discrete, integrated, virtual and finally CPU device. */
+    const char *selector;
+    /* 1: Khronos validation layer on; 0: off; -1 (default): VKGPT_VALIDATE. */
+    int32_t validation;
+    uint32_t flags;             /* VKGPT_DEVICE_FLAG_* */
+} vkgpt_device_params_t;
+
+VKGPT_API void vkgpt_device_params_init(vkgpt_device_params_t *params);
+
+/* Opens a device. params may be NULL for defaults. On failure *out_device is
+ * NULL and vkgpt_last_error() says why. A device may be used from several
+ * threads (sessions on it are each single-threaded). */
+VKGPT_API vkgpt_status_t vkgpt_device_create(
+    const vkgpt_device_params_t *params, vkgpt_device_t **out_device);
+
+/* Waits for the device's work, saves its pipeline cache and frees it. All
+ * models and sessions on it must be destroyed first. */
+VKGPT_API void vkgpt_device_destroy(vkgpt_device_t *device);
+
+/* Fills *info (whose struct_size the caller sets) for an open device. */
+VKGPT_API vkgpt_status_t vkgpt_device_info(const vkgpt_device_t *device,
+                                           vkgpt_device_info_t *info);
+
+/* The message of the device's last failure; "" when none. */
+VKGPT_API const char *vkgpt_device_last_error(const vkgpt_device_t *device);
+
+/* Validation-layer warnings and errors seen since the device was created. */
+VKGPT_API uint32_t vkgpt_device_validation_messages(
+    const vkgpt_device_t *device);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,10 @@ vkgpt_status_t vkgpt__error_prefix(vkgpt__error_t *err, const char *fmt, ...) VK
 
 void vkgpt__error_clear(vkgpt__error_t *err);
 
+/* Copies err's message to the calling thread's vkgpt_last_error() and returns its status; for
+ * public calls that fail before an object exists to hold the message. */
+vkgpt_status_t vkgpt__thread_error_set(const vkgpt__error_t *err);
+
 /* ---- Logging ---- */
 
 void vkgpt__log(vkgpt_log_level_t level, const char *fmt, ...) VKGPT__PRINTF(2, 3);

@@ -89,8 +89,12 @@ vkgpt_status_t vkgpt__error_prefix(vkgpt__error_t *err, const char *fmt, ...) {
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
 
+    /* Join in a buffer big enough for both, then keep what fits. */
+    char joined[2 * VKGPT__ERROR_MAX];
     memcpy(old, err->message, sizeof(old));
-    snprintf(err->message, sizeof(err->message), "%s%s", prefix, old);
+    snprintf(joined, sizeof(joined), "%s%s", prefix, old);
+    memcpy(err->message, joined, sizeof(err->message) - 1);
+    err->message[sizeof(err->message) - 1] = '\0';
     return err->status;
 }
 
@@ -99,4 +103,15 @@ void vkgpt__error_clear(vkgpt__error_t *err) {
         err->status = VKGPT_OK;
         err->message[0] = '\0';
     }
+}
+
+static _Thread_local char thread_error[VKGPT__ERROR_MAX];
+
+VKGPT_API const char *vkgpt_last_error(void) {
+    return thread_error;
+}
+
+vkgpt_status_t vkgpt__thread_error_set(const vkgpt__error_t *err) {
+    snprintf(thread_error, sizeof(thread_error), "%s", err ? err->message : "");
+    return err ? err->status : VKGPT_OK;
 }
