@@ -190,6 +190,34 @@ VKGPT_API const char *vkgpt_device_last_error(const vkgpt_device_t *device);
 VKGPT_API uint32_t vkgpt_device_validation_messages(
     const vkgpt_device_t *device);
 
+/* ---- Self-test --------------------------------------------------------- */
+
+/* One operation checked on the device against vkgpt's CPU reference. */
+typedef struct vkgpt_selftest_result {
+    uint32_t struct_size;
+    char op[24];
+    char shape[64];
+    char weight_type[8];        /* "f32" or "f16" */
+    char reduction[12];         /* "subgroup" or "shared" */
+    double max_abs_error;
+    double max_rel_error;       /* max |error| / max |reference| */
+    double tolerance;           /* the bound on max_rel_error */
+    int32_t passed;             /* also false when an output was left unwritten
+                                   or a write landed outside the output */
+} vkgpt_selftest_result_t;
+
+typedef void (*vkgpt_selftest_fn)(const vkgpt_selftest_result_t *result,
+                                  void *user_data);
+
+/* Runs every operation on the device on seeded random inputs, in f32 and f16
+ * weights, and reports each result through on_result (may be NULL). Stores
+ * the number of failed checks in *out_failures. Returns an error only when
+ * a check could not run at all. */
+VKGPT_API vkgpt_status_t vkgpt_device_selftest(vkgpt_device_t *device,
+                                               vkgpt_selftest_fn on_result,
+                                               void *user_data,
+                                               uint32_t *out_failures);
+
 #ifdef __cplusplus
 }
 #endif

@@ -425,7 +425,7 @@ static void shape_text(const vkgpt__opcheck_case_t *c, char *buf, size_t size) {
         snprintf(buf, size, "n=%u", d[0]);
         break;
     case VKGPT__CHECK_LINEAR:
-        snprintf(buf, size, "%ux%u·%ux%u%s %s", d[0], d[2], d[1], d[2], c->bias ? "+b" : "",
+        snprintf(buf, size, "m=%u n=%u k=%u%s %s", d[0], d[1], d[2], c->bias ? " bias" : "",
                  c->kernel == VKGPT__LINEAR_MATVEC ? "matvec"
                  : c->kernel == VKGPT__LINEAR_GEMM ? "gemm" : "auto");
         break;
