@@ -99,8 +99,7 @@ bool vkgpt__weights_is_skipped(const char *name);
 const char *vkgpt__dtype_name(vkgpt__dtype_t dtype); /* "F32", "F16", "BF16" */
 size_t vkgpt__dtype_size(vkgpt__dtype_t dtype);
 
-float vkgpt__f16_to_f32(uint16_t h);
-float vkgpt__bf16_to_f32(uint16_t b);
+/* vkgpt__f16_to_f32() and vkgpt__bf16_to_f32() are in ops/half.h. */
 
 /* Converts all of t's elements to f32 into dst[0..t->numel). */
 void vkgpt__tensor_to_f32(const vkgpt__tensor_view_t *t, float *dst);
