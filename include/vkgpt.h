@@ -218,6 +218,84 @@ VKGPT_API vkgpt_status_t vkgpt_device_selftest(vkgpt_device_t *device,
                                                void *user_data,
                                                uint32_t *out_failures);
 
+/* ---- Models ------------------------------------------------------------ */
+
+/* A loaded model: weights on one device. Immutable after loading, so one
+ * model may serve sessions on several threads at once. */
+typedef struct vkgpt_model vkgpt_model_t;
+
+typedef enum vkgpt_weight_type {
+    VKGPT_WEIGHT_TYPE_F32 = 0,
+    VKGPT_WEIGHT_TYPE_F16 = 1
+} vkgpt_weight_type_t;
+
+typedef struct vkgpt_model_params {
+    uint32_t struct_size;
+    /* How matrices are stored on the device; converted on upload (BF16 and
+     * F16 checkpoints included). Default f16. Vectors stay f32. */
+    vkgpt_weight_type_t weight_type;
+    /* A size preset ("gpt2-small" ... "rugpt3-large"). With a path, the
+     * checkpoint is checked against it; without one, the model is built from
+     * the preset with seeded random weights (for benchmarks). May be NULL. */
+    const char *preset;
+    uint64_t seed;              /* for random weights */
+} vkgpt_model_params_t;
+
+VKGPT_API void vkgpt_model_params_init(vkgpt_model_params_t *params);
+
+/* Loads a Hugging Face model folder (config.json plus model.safetensors,
+ * sharded safetensors or pytorch_model.bin) or, with path NULL and a
+ * preset, builds random weights. On failure *out_model is NULL and
+ * vkgpt_last_error() names the file and what is wrong. */
+VKGPT_API vkgpt_status_t vkgpt_model_load(vkgpt_device_t *device,
+                                          const char *path,
+                                          const vkgpt_model_params_t *params,
+                                          vkgpt_model_t **out_model);
+
+/* All sessions on the model must be destroyed first. */
+VKGPT_API void vkgpt_model_destroy(vkgpt_model_t *model);
+
+VKGPT_API uint32_t vkgpt_model_n_layer(const vkgpt_model_t *model);
+VKGPT_API uint32_t vkgpt_model_n_embd(const vkgpt_model_t *model);
+VKGPT_API uint32_t vkgpt_model_n_head(const vkgpt_model_t *model);
+VKGPT_API uint32_t vkgpt_model_n_ctx(const vkgpt_model_t *model);
+/* Rows of the embedding: the logits' length. */
+VKGPT_API uint32_t vkgpt_model_n_vocab(const vkgpt_model_t *model);
+/* Bytes of weights on the device. */
+VKGPT_API uint64_t vkgpt_model_weight_bytes(const vkgpt_model_t *model);
+
+/* ---- Sessions ---------------------------------------------------------- */
+
+/* A context on a model: its KV cache and scratch buffers. One thread at a
+ * time; several sessions may share one model. */
+typedef struct vkgpt_session vkgpt_session_t;
+
+VKGPT_API vkgpt_status_t vkgpt_session_create(vkgpt_model_t *model,
+                                              vkgpt_session_t **out_session);
+VKGPT_API void vkgpt_session_destroy(vkgpt_session_t *session);
+
+/* Appends tokens to the context and runs them through the model (a prompt
+ * in chunks through the GEMM path, one token through the decode path).
+ * When logits is not NULL it receives the n_vocab logits of the last
+ * token. VKGPT_ERR_CONTEXT_FULL when the context would pass n_ctx (nothing
+ * is appended then); VKGPT_ERR_INVALID_ARGUMENT for an id outside the
+ * vocabulary. */
+VKGPT_API vkgpt_status_t vkgpt_session_eval(vkgpt_session_t *session,
+                                            const int32_t *tokens,
+                                            size_t n_tokens, float *logits);
+
+/* Tokens in the context so far. */
+VKGPT_API uint32_t vkgpt_session_n_past(const vkgpt_session_t *session);
+
+/* Forgets the context (the cache is overwritten by the next eval). */
+VKGPT_API void vkgpt_session_reset(vkgpt_session_t *session);
+
+/* Drops the context after its first n_keep tokens. */
+VKGPT_API vkgpt_status_t vkgpt_session_truncate(vkgpt_session_t *session,
+                                                uint32_t n_keep);
+
+VKGPT_API const char *vkgpt_session_last_error(const vkgpt_session_t *session);
+
 #ifdef __cplusplus
 }
 #endif

@@ -149,7 +149,10 @@ vkgpt_status_t vkgpt__cmd_begin(vkgpt__cmd_t *cmd) {
     }
     cmd->n_timestamps = 0;
     cmd->n_dispatches = 0;
-    cmd->pending_writes = false;
+    /* The first command waits for earlier submissions' writes: a barrier's first scope covers
+     * everything before it in submission order, and a fence wait alone makes nothing visible
+     * to the next submission. */
+    cmd->pending_writes = true;
     cmd->recording = true;
     return VKGPT_OK;
 fail:
