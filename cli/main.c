@@ -1,17 +1,22 @@
-/* main.c: the vkgpt command: parses the subcommand and hands off to its file. */
+/* main.c: the vkgpt command: finds the subcommand in the table and hands off to its file. */
 #include <stdio.h>
 #include <string.h>
 
-#include "vkgpt.h"
+#include "commands.h"
+
+static const cli_command_t commands[] = {
+    {"version", "print the library version", cmd_version},
+    {"tokenize", "turn text into token ids", cmd_tokenize},
+    {"detokenize", "turn token ids into text", cmd_detokenize},
+    {"tokenizer", "tokenizer tools: train a BPE vocabulary", cmd_tokenizer},
+};
 
 static void print_usage(FILE *out) {
-    fprintf(out,
-            "usage: vkgpt <command> [options]\n"
-            "\n"
-            "commands:\n"
-            "  version     print the library version\n"
-            "\n"
-            "Run 'vkgpt <command> --help' for a command's options.\n");
+    fprintf(out, "usage: vkgpt <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(out, "\nRun 'vkgpt <command> --help' for a command's options.\n");
 }
 
 int main(int argc, char **argv) {
@@ -19,9 +24,13 @@ int main(int argc, char **argv) {
         print_usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
-        printf("vkgpt %s\n", vkgpt_version_string());
-        return 0;
+    if (strcmp(argv[1], "--version") == 0) {
+        return cmd_version(argc - 1, argv + 1);
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            return commands[i].run(argc - 1, argv + 1);
+        }
     }
     fprintf(stderr, "vkgpt: unknown command '%s'\n", argv[1]);
     print_usage(stderr);
