@@ -45,7 +45,7 @@ static void print_device(const vkgpt_device_info_t *d) {
            yes_no(d->timestamps));
 }
 
-int vkgpt_cli_devices(int argc, char **argv) {
+int cmd_devices(int argc, char **argv) {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("usage: vkgpt devices\n\nLists every Vulkan device. Choose one with --device "
                "INDEX|NAME on other commands,\nor with the environment variable "

@@ -51,7 +51,7 @@ static int run_on(const char *selector, uint32_t flags, uint32_t *failures) {
     return st != VKGPT_OK ? -1 : info.subgroup_arithmetic;
 }
 
-int vkgpt_cli_selftest(int argc, char **argv) {
+int cmd_selftest(int argc, char **argv) {
     const char *selector = NULL;
     bool no_subgroups = false;
     for (int i = 1; i < argc; i++) {

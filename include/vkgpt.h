@@ -295,6 +295,167 @@ VKGPT_API vkgpt_status_t vkgpt_session_truncate(vkgpt_session_t *session,
                                                 uint32_t n_keep);
 
 VKGPT_API const char *vkgpt_session_last_error(const vkgpt_session_t *session);
+/* ---- Tokenizer ------------------------------------------------------- */
+
+/* Tokenizers are plugins (vkgpt_tokenizer_plugin.h). vkgpt finds a plugin
+ * named NAME as vkgpt_plugin_NAME.so, directly in or in a NAME/ subfolder
+ * of each folder on its search path, in this order: the folders added with
+ * vkgpt_tokenizer_add_plugin_dir(), the colon-separated VKGPT_PLUGIN_PATH,
+ * and the install folder <libdir>/vkgpt/plugins. A table registered with
+ * vkgpt_tokenizer_register_plugin() is found first. A plugin name that
+ * contains '/' is the path of the module itself.
+ *
+ * Loaded modules stay loaded until the process ends. Calls that have no
+ * tokenizer object to keep their message (load, train, registry calls)
+ * leave it in vkgpt_tokenizer_error(). */
+
+typedef struct vkgpt_tokenizer vkgpt_tokenizer_t;
+typedef struct vkgpt_tokenizer_stream vkgpt_tokenizer_stream_t;
+struct vkgpt_tokenizer_plugin;
+
+/* encode flags: match special-token strings in the text ("<|endoftext|>");
+ * without it they are ordinary text. */
+#define VKGPT_TOKENIZE_SPECIAL (1u << 0)
+
+/* decode flags: special tokens decode to nothing. */
+#define VKGPT_DETOKENIZE_SKIP_SPECIAL (1u << 0)
+
+/* What a special token is for; one token may hold several roles. */
+typedef enum vkgpt_special_role {
+    VKGPT_SPECIAL_BOS = 1 << 0,
+    VKGPT_SPECIAL_EOS = 1 << 1,
+    VKGPT_SPECIAL_PAD = 1 << 2,
+    VKGPT_SPECIAL_UNK = 1 << 3,
+    VKGPT_SPECIAL_SEP = 1 << 4,
+    VKGPT_SPECIAL_CLS = 1 << 5,
+    VKGPT_SPECIAL_MASK = 1 << 6
+} vkgpt_special_role_t;
+
+/* One declared special token. text is borrowed until its tokenizer is
+ * destroyed and is not NUL-terminated. roles is 0 for a special token with
+ * no known role (additional_special_tokens). */
+typedef struct vkgpt_tokenizer_special {
+    uint32_t struct_size;
+    int32_t id;
+    uint32_t roles; /* vkgpt_special_role_t bits */
+    const char *text;
+    size_t text_len;
+} vkgpt_tokenizer_special_t;
+
+typedef struct vkgpt_tokenizer_params {
+    uint32_t struct_size;
+    const char *plugin;       /* default "bpe" */
+    const char *folder;       /* the folder with the tokenizer's files */
+    const char *const *files; /* or exactly these files (n_files > 0) */
+    size_t n_files;
+} vkgpt_tokenizer_params_t;
+
+VKGPT_API void vkgpt_tokenizer_params_init(vkgpt_tokenizer_params_t *params);
+
+/* Loads a tokenizer through its plugin into *out (NULL on failure). */
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_load(
+    const vkgpt_tokenizer_params_t *params, vkgpt_tokenizer_t **out);
+
+VKGPT_API void vkgpt_tokenizer_destroy(vkgpt_tokenizer_t *tok);
+
+/* The message of the last failed call on tok; "" when none failed. */
+VKGPT_API const char *vkgpt_tokenizer_last_error(const vkgpt_tokenizer_t *tok);
+
+/* The message of the last failure on this thread of a call that has no
+ * tokenizer to keep it; valid until this thread's next such call. */
+VKGPT_API const char *vkgpt_tokenizer_error(void);
+
+/* The plugin's name ("bpe"), borrowed until tok is destroyed. */
+VKGPT_API const char *vkgpt_tokenizer_plugin_name(const vkgpt_tokenizer_t *tok);
+
+/* One past the largest id the tokenizer produces or decodes. */
+VKGPT_API size_t vkgpt_tokenizer_vocab_size(const vkgpt_tokenizer_t *tok);
+
+/* Bytes to ids: text[0..len) is any byte string. Writes *n_ids ids to
+ * ids[0..capacity). When they do not fit, returns VKGPT_ERR_BUFFER_TOO_SMALL
+ * with the count needed in *n_ids and ids untouched; ids may be NULL with
+ * capacity 0 to ask for the count. */
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_encode(
+    vkgpt_tokenizer_t *tok, const char *text, size_t len, uint32_t flags,
+    int32_t *ids, size_t capacity, size_t *n_ids);
+
+/* Ids to bytes (not NUL-terminated), with the same capacity contract as
+ * encode. An id that names no token decodes to nothing and is counted in
+ * *n_invalid (may be NULL): a model may have more rows than the tokenizer
+ * has tokens. */
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_decode(
+    vkgpt_tokenizer_t *tok, const int32_t *ids, size_t n_ids, uint32_t flags,
+    char *out, size_t capacity, size_t *n_bytes, size_t *n_invalid);
+
+/* The token's piece as the files spell it, borrowed until tok is
+ * destroyed, or NULL when id names no token. */
+VKGPT_API const char *vkgpt_tokenizer_token_to_piece(
+    const vkgpt_tokenizer_t *tok, int32_t id, size_t *len);
+
+/* The id of a piece spelled as in the files, or -1. */
+VKGPT_API int32_t vkgpt_tokenizer_piece_to_token(const vkgpt_tokenizer_t *tok,
+                                                 const char *piece,
+                                                 size_t len);
+
+/* The first special token holding role, or -1. */
+VKGPT_API int32_t vkgpt_tokenizer_special_id(const vkgpt_tokenizer_t *tok,
+                                             vkgpt_special_role_t role);
+
+/* The declared special tokens, index 0..count-1. Set out->struct_size. */
+VKGPT_API size_t vkgpt_tokenizer_special_count(const vkgpt_tokenizer_t *tok);
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_special_at(
+    const vkgpt_tokenizer_t *tok, size_t index,
+    vkgpt_tokenizer_special_t *out);
+
+/* Streaming decode for generated tokens: push one id at a time and get
+ * back only whole UTF-8 characters; a character split across tokens is
+ * held back until a later token completes it (bytes that can never form a
+ * character are passed through). The stream borrows tok, which must
+ * outlive it. flags: VKGPT_DETOKENIZE_*. */
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_stream_create(
+    vkgpt_tokenizer_t *tok, uint32_t flags, vkgpt_tokenizer_stream_t **out);
+
+/* Decodes id and points *text, *len at the bytes ready to show, borrowed
+ * until the next call on the stream. *len may be 0. */
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_stream_push(
+    vkgpt_tokenizer_stream_t *stream, int32_t id, const char **text,
+    size_t *len);
+
+/* Returns whatever is held back (an unfinished character) and resets. */
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_stream_flush(
+    vkgpt_tokenizer_stream_t *stream, const char **text, size_t *len);
+
+VKGPT_API void vkgpt_tokenizer_stream_destroy(vkgpt_tokenizer_stream_t *s);
+
+/* Adds a folder to the front of the plugin search path (process-wide,
+ * thread-safe; the string is copied). */
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_add_plugin_dir(const char *dir);
+
+/* Registers a plugin table linked into the application (process-wide,
+ * thread-safe). The table must stay valid until the process ends; it is
+ * checked as a loaded module's would be. */
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_register_plugin(
+    const struct vkgpt_tokenizer_plugin *plugin);
+
+typedef struct vkgpt_tokenizer_train_params {
+    uint32_t struct_size;
+    const char *plugin;       /* default "bpe" */
+    const char *const *files; /* the training text */
+    size_t n_files;
+    const char *out_dir;      /* created if missing; files overwritten */
+    size_t vocab_size;        /* all tokens: bytes, merges and specials */
+    size_t min_frequency;     /* pairs seen fewer times stop it: 2 */
+    const char *const *special_tokens; /* default {"<|endoftext|>"} */
+    size_t n_special_tokens;
+} vkgpt_tokenizer_train_params_t;
+
+VKGPT_API void vkgpt_tokenizer_train_params_init(
+    vkgpt_tokenizer_train_params_t *params);
+
+/* Learns a vocabulary through the plugin's trainer and writes its files
+ * (for bpe: vocab.json, merges.txt, special_tokens_map.json). */
+VKGPT_API vkgpt_status_t vkgpt_tokenizer_train(
+    const vkgpt_tokenizer_train_params_t *params);
 
 #ifdef __cplusplus
 }
