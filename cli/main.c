@@ -8,6 +8,8 @@ static const cli_command_t commands[] = {
     {"version", "print the library version", cmd_version},
     {"devices", "list Vulkan devices and the features vkgpt uses", cmd_devices},
     {"selftest", "check every operation on a device against the CPU", cmd_selftest},
+    {"generate", "continue a prompt with a GPT-2 model (greedy)", cmd_generate},
+    {"bench", "measure prompt and generation speed", cmd_bench},
     {"tokenize", "turn text into token ids", cmd_tokenize},
     {"detokenize", "turn token ids into text", cmd_detokenize},
     {"tokenizer", "tokenizer tools: train a BPE vocabulary", cmd_tokenizer},
