@@ -111,19 +111,19 @@ static vkgpt_status_t check_state_dict(const char *path, const char *what,
                                        const vkgpt__pk_value_t *root, vkgpt__error_t *err) {
     if (root->kind != VKGPT__PK_DICT) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                "%s: %s holds a %s, not a state dict (a dict of tensors)", path,
+                                "%s: %s holds a value of type %s, not a state dict (a dict of tensors)", path,
                                 what, kind_name(root->kind));
     }
     for (size_t i = 0; i < root->u.dict.n; i++) {
         const vkgpt__pk_value_t *k = root->u.dict.kv[2 * i], *v = root->u.dict.kv[2 * i + 1];
         if (k->kind != VKGPT__PK_STR) {
             return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                    "%s: state dict key %zu is a %s, not a str", path, i,
+                                    "%s: state dict key %zu is of type %s, not str", path, i,
                                     kind_name(k->kind));
         }
         if (v->kind != VKGPT__PK_TENSOR) {
             return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                    "%s: state dict entry '%s' is a %s, not a tensor", path,
+                                    "%s: state dict entry '%s' is of type %s, not a tensor", path,
                                     k->u.str.chars, kind_name(v->kind));
         }
     }
@@ -350,7 +350,7 @@ static vkgpt_status_t legacy_records(struct legacy_ctx *c, const vkgpt__pk_value
                                      vkgpt__error_t *err) {
     if (keys->kind != VKGPT__PK_LIST) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                "%s: the storage key list is a %s, not a list", c->path,
+                                "%s: the storage key list is of type %s, not list", c->path,
                                 kind_name(keys->kind));
     }
     for (size_t i = 0; i < keys->u.seq.n; i++) {
