@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "ops/half.h"
 
 TestSuite(weights, .init = t_setup, .fini = t_teardown);
 
