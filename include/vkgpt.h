@@ -252,6 +252,32 @@ VKGPT_API vkgpt_status_t vkgpt_model_load(vkgpt_device_t *device,
                                           const vkgpt_model_params_t *params,
                                           vkgpt_model_t **out_model);
 
+/* What a model folder holds, read without loading it onto a device. */
+typedef struct vkgpt_model_file_info {
+    uint32_t struct_size;
+    char weights_path[1024];    /* the weight file chosen in the folder */
+    char format[32];            /* "safetensors", "pytorch zip", ... */
+    uint32_t n_layer;
+    uint32_t n_embd;
+    uint32_t n_head;
+    uint32_t n_ctx;
+    uint32_t n_vocab;
+    uint32_t n_inner;
+    double layer_norm_epsilon;
+    char activation[24];
+    uint64_t n_params;          /* the weights the forward pass uses */
+    uint64_t n_tensors;
+    uint64_t tensor_bytes;      /* as stored in the file(s) */
+    uint64_t n_f32;             /* tensors of each stored type */
+    uint64_t n_f16;
+    uint64_t n_bf16;
+} vkgpt_model_file_info_t;
+
+/* Reads config.json and the weight headers of a model folder (every header
+ * validated, no tensor data read). Set info->struct_size first. */
+VKGPT_API vkgpt_status_t vkgpt_model_inspect(const char *path,
+                                             vkgpt_model_file_info_t *info);
+
 /* All sessions on the model must be destroyed first. */
 VKGPT_API void vkgpt_model_destroy(vkgpt_model_t *model);
 

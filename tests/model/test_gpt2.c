@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../runtime/gpu.h"
+#include "gpt2_ref.h"
 
 typedef struct expected {
     json_t *root;
@@ -232,4 +233,29 @@ Test(gpt2, preset_with_random_weights_generates, .timeout = 600) {
     vkgpt_session_destroy(s);
     vkgpt_model_destroy(m);
     test_device_done(dev);
+}
+
+/* The CPU reference path, fed from the same files, reproduces the PyTorch logits too: the
+ * oracle that `vkgpt selftest` and the op tests rest on agrees with an outside one. */
+Test(gpt2, cpu_reference_path_matches_fixtures) {
+    const char *dirs[] = {"tiny2-st", "tiny2-zip", "tiny2-legacy", "tiny3-st"};
+    const char *expected[] = {"tiny2.expected.json", "tiny2.expected.json",
+                              "tiny2.expected.json", "tiny3.expected.json"};
+    for (size_t d = 0; d < 4; d++) {
+        expected_t e = load_expected(expected[d]);
+        for (size_t c = 0; c < json_array_size(e.cases); c++) {
+            json_t *kase = json_array_get(e.cases, c);
+            int32_t prompt[256];
+            size_t n = json_ints(json_object_get(kase, "prompt"), prompt, 256);
+            json_t *want = json_object_get(kase, "last_logits");
+            float *logits = malloc(json_array_size(want) * sizeof(float));
+            vkgpt__error_t err = {0};
+            cr_assert_eq(gpt2_ref_logits(fixture_path(dirs[d]), prompt, n, logits, &err),
+                         VKGPT_OK, "%s", err.message);
+            double rel = rel_error(logits, want, (uint32_t)json_array_size(want));
+            cr_expect_leq(rel, 1e-5, "%s case %zu: CPU reference off by %.3g", dirs[d], c, rel);
+            free(logits);
+        }
+        json_decref(e.root);
+    }
 }
