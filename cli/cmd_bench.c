@@ -165,7 +165,7 @@ int cmd_bench(int argc, char **argv) {
     rc = 1;
     if (!pp || !tg || vkgpt_device_create(&dp, &dev) != VKGPT_OK ||
         vkgpt_model_load(dev, a.model, &mp, &m) != VKGPT_OK ||
-        vkgpt_session_create(m, &s) != VKGPT_OK) {
+        vkgpt_session_create(m, NULL, &s) != VKGPT_OK) {
         fprintf(stderr, "vkgpt bench: %s\n", vkgpt_last_error());
         goto done;
     }

@@ -108,7 +108,7 @@ static int run(const gen_args_t *a, vkgpt_model_t *model, vkgpt_tokenizer_t *tok
         fprintf(stderr, "vkgpt generate: the prompt encodes to no tokens\n");
         goto done;
     }
-    if (vkgpt_session_create(model, &s) != VKGPT_OK ||
+    if (vkgpt_session_create(model, NULL, &s) != VKGPT_OK ||
         vkgpt_tokenizer_stream_create(tok, 0, &stream) != VKGPT_OK) {
         fprintf(stderr, "vkgpt generate: %s\n", vkgpt_last_error());
         goto done;

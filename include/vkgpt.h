@@ -296,8 +296,23 @@ VKGPT_API uint64_t vkgpt_model_weight_bytes(const vkgpt_model_t *model);
  * time; several sessions may share one model. */
 typedef struct vkgpt_session vkgpt_session_t;
 
-VKGPT_API vkgpt_status_t vkgpt_session_create(vkgpt_model_t *model,
-                                              vkgpt_session_t **out_session);
+typedef struct vkgpt_session_params {
+    uint32_t struct_size;
+    /* Sequences the session holds at once: beams times prompts for
+     * vkgpt_generate(). Each has its own KV cache slice. Default 1. */
+    uint32_t n_seq;
+    /* Positions per sequence; 0 (default) is the model's n_ctx. Smaller
+     * saves memory: the cache is n_layer * n_seq * n_ctx * n_embd * 8
+     * bytes. */
+    uint32_t n_ctx;
+} vkgpt_session_params_t;
+
+VKGPT_API void vkgpt_session_params_init(vkgpt_session_params_t *params);
+
+/* params may be NULL for defaults. */
+VKGPT_API vkgpt_status_t vkgpt_session_create(
+    vkgpt_model_t *model, const vkgpt_session_params_t *params,
+    vkgpt_session_t **out_session);
 VKGPT_API void vkgpt_session_destroy(vkgpt_session_t *session);
 
 /* Appends tokens to the context and runs them through the model (a prompt
@@ -321,6 +336,11 @@ VKGPT_API vkgpt_status_t vkgpt_session_truncate(vkgpt_session_t *session,
                                                 uint32_t n_keep);
 
 VKGPT_API const char *vkgpt_session_last_error(const vkgpt_session_t *session);
+
+/* Stops a running eval or generation on the session within one transformer
+ * block; it then returns VKGPT_ERR_CANCELLED. Safe to call from any thread
+ * while another uses the session. */
+VKGPT_API void vkgpt_cancel(vkgpt_session_t *session);
 /* ---- Tokenizer ------------------------------------------------------- */
 
 /* Tokenizers are plugins (vkgpt_tokenizer_plugin.h). vkgpt finds a plugin

@@ -38,20 +38,23 @@ struct vkgpt_model {
 
 typedef struct vkgpt_model vkgpt__model_t;
 
-/* Session buffers a recording reads and writes; all f32. T is the most tokens per pass. */
+/* Session buffers a recording reads and writes; all f32. T is the most tokens per pass, R the
+ * number of cache rows (sequences: beams, batch entries). */
 typedef struct vkgpt__gpt2_buffers {
     vkgpt__buffer_t ids;              /* [T] u32, host-visible */
-    vkgpt__buffer_t step;             /* vkgpt__step_params_t, host-visible */
+    vkgpt__buffer_t table;            /* [T] vkgpt__token_slot_t, host-visible */
     vkgpt__buffer_t x;                /* [T][C] the residual stream */
     vkgpt__buffer_t h;                /* [T][C] normalised input / sub-layer output */
     vkgpt__buffer_t qkv;              /* [T][3C] */
     vkgpt__buffer_t att;              /* [T][C] */
     vkgpt__buffer_t mlp;              /* [T][I] */
-    vkgpt__buffer_t last;             /* [2][C] the last position, raw then normalised */
-    vkgpt__buffer_t logits;           /* [V] */
-    vkgpt__buffer_t *k_cache;         /* per layer [n_ctx][C] */
+    vkgpt__buffer_t head_in;          /* [R][C] the positions whose logits are wanted */
+    vkgpt__buffer_t head_norm;        /* [R][C] the same after ln_f */
+    vkgpt__buffer_t logits;           /* [R][V] */
+    vkgpt__buffer_t *k_cache;         /* per layer [R][n_ctx][C] */
     vkgpt__buffer_t *v_cache;
     uint32_t max_tokens;
+    uint32_t n_rows;
     uint32_t n_ctx;
 } vkgpt__gpt2_buffers_t;
 
@@ -60,8 +63,10 @@ vkgpt_status_t vkgpt__gpt2_record_embed(vkgpt__cmd_t *cmd, const vkgpt__model_t 
 vkgpt_status_t vkgpt__gpt2_record_block(vkgpt__cmd_t *cmd, const vkgpt__model_t *m,
                                         const vkgpt__gpt2_buffers_t *b, uint32_t layer,
                                         uint32_t n_tokens);
-/* Final LayerNorm and LM head on the last of n_tokens positions, into b->logits. */
+/* Final LayerNorm and LM head on n_out consecutive positions of the pass starting at `first`,
+ * into b->logits rows 0..n_out-1. */
 vkgpt_status_t vkgpt__gpt2_record_head(vkgpt__cmd_t *cmd, const vkgpt__model_t *m,
-                                       const vkgpt__gpt2_buffers_t *b, uint32_t n_tokens);
+                                       const vkgpt__gpt2_buffers_t *b, uint32_t first,
+                                       uint32_t n_out);
 
 #endif

@@ -11,8 +11,8 @@ static vkgpt__range_t whole(const vkgpt__buffer_t *b) {
 
 vkgpt_status_t vkgpt__gpt2_record_embed(vkgpt__cmd_t *cmd, const vkgpt__model_t *m,
                                         const vkgpt__gpt2_buffers_t *b, uint32_t n_tokens) {
-    return vkgpt__op_embed(cmd, whole(&b->ids), &m->wte, &m->wpe, whole(&b->step), whole(&b->x),
-                           n_tokens);
+    return vkgpt__op_embed(cmd, whole(&b->ids), &m->wte, &m->wpe, whole(&b->table),
+                           whole(&b->x), n_tokens);
 }
 
 static vkgpt_status_t record_attention(vkgpt__cmd_t *cmd, const vkgpt__model_t *m,
@@ -31,20 +31,21 @@ static vkgpt_status_t record_attention(vkgpt__cmd_t *cmd, const vkgpt__model_t *
                               VKGPT__LINEAR_AUTO);
     }
 
-    /* Keys and values join the cache at pos0..; queries attend over the cache. */
-    vkgpt__push_kv_store_t kv = {t, c, 3 * c, c, 2 * c};
+    /* Keys and values join each token's cache row at its position (the token table); queries
+     * attend over their own row. */
+    vkgpt__push_kv_store_t kv = {t, c, 3 * c, c, 2 * c, b->n_ctx};
     if (st == VKGPT_OK) {
-        st = vkgpt__op_kv_store(cmd, whole(&b->qkv), whole(&b->step), whole(&b->k_cache[layer]),
+        st = vkgpt__op_kv_store(cmd, whole(&b->qkv), whole(&b->table), whole(&b->k_cache[layer]),
                                 whole(&b->v_cache[layer]), &kv);
     }
     vkgpt__push_attention_t att = {
         .n_tokens = t, .n_head = heads, .head_dim = c / heads, .q_stride = 3 * c, .q_col = 0,
         .kv_stride = c, .k_col = 0, .v_col = 0, .y_stride = c, .causal = 1,
-        .scale = 1.0f / sqrtf((float)(c / heads)),
+        .scale = 1.0f / sqrtf((float)(c / heads)), .n_ctx = b->n_ctx,
     };
     if (st == VKGPT_OK) {
         st = vkgpt__op_attention(cmd, whole(&b->qkv), whole(&b->k_cache[layer]),
-                                 whole(&b->v_cache[layer]), whole(&b->step), whole(&b->att),
+                                 whole(&b->v_cache[layer]), whole(&b->table), whole(&b->att),
                                  &att, b->n_ctx);
     }
 
@@ -100,23 +101,24 @@ vkgpt_status_t vkgpt__gpt2_record_block(vkgpt__cmd_t *cmd, const vkgpt__model_t 
 }
 
 vkgpt_status_t vkgpt__gpt2_record_head(vkgpt__cmd_t *cmd, const vkgpt__model_t *m,
-                                       const vkgpt__gpt2_buffers_t *b, uint32_t n_tokens) {
+                                       const vkgpt__gpt2_buffers_t *b, uint32_t first,
+                                       uint32_t n_out) {
     uint32_t c = m->hp.n_embd;
     VkDeviceSize row = (VkDeviceSize)c * 4;
 
-    /* Only the last position's logits are needed. Its row is copied out first: a copy has no
-     * offset-alignment rule, a storage binding at row (T-1) would. */
-    vkgpt_status_t st = vkgpt__cmd_copy(cmd, b->x.buffer, (VkDeviceSize)(n_tokens - 1) * row,
-                                        b->last.buffer, 0, row);
-    vkgpt__range_t raw = {b->last.buffer, 0, row};
-    vkgpt__range_t normed = {b->last.buffer, b->last.size / 2, row}; /* aligned half */
+    /* Only the wanted positions go through ln_f and the LM head (for a prompt, the last one).
+     * They are copied out first: a copy has no offset-alignment rule, a storage binding at row
+     * `first` would. */
+    vkgpt_status_t st = vkgpt__cmd_copy(cmd, b->x.buffer, (VkDeviceSize)first * row,
+                                        b->head_in.buffer, 0, (VkDeviceSize)n_out * row);
     if (st == VKGPT_OK) {
-        st = vkgpt__op_layernorm(cmd, raw, whole(&m->ln_f_g), whole(&m->ln_f_b), normed, 1, c,
+        st = vkgpt__op_layernorm(cmd, whole(&b->head_in), whole(&m->ln_f_g), whole(&m->ln_f_b),
+                                 whole(&b->head_norm), n_out, c,
                                  (float)m->hp.layer_norm_epsilon);
     }
     if (st == VKGPT_OK) {
-        st = vkgpt__op_linear(cmd, normed, &m->lm_head, NULL, whole(&b->logits), 1,
-                              m->lm_head.rows, 0, VKGPT__LINEAR_MATVEC);
+        st = vkgpt__op_linear(cmd, whole(&b->head_norm), &m->lm_head, NULL, whole(&b->logits),
+                              n_out, m->lm_head.rows, 0, VKGPT__LINEAR_AUTO);
     }
     return st;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "format/weights.h"
-#include "model/gpt2.h"
+#include "model/session.h"
 #include "ops/half.h"
 
 #define ARENA_BLOCK_BYTES (256ull << 20)

@@ -1,29 +1,18 @@
-/* session.c: a context on a GPT-2 model: its KV cache, scratch buffers and recordings.
+/* session.c: a context on a GPT-2 model: its KV cache rows, scratch buffers and recordings.
  *
- * A prompt runs in chunks of at most MAX_CHUNK tokens, each pass recorded afresh and submitted
- * as one command buffer per transformer block (so no single submission grows with the model).
- * One-token decode steps replay command buffers recorded once: the token id and the position
- * live in host-visible buffers that the shaders read, so a new step re-records nothing. */
+ * A session holds n_rows sequences ("rows": beams, or the prompts of a batch), each with its
+ * own slice of every layer's KV cache and its own length. A prompt runs into one row in chunks
+ * of at most MAX_CHUNK tokens, each pass recorded afresh and submitted as one command buffer
+ * per transformer block (so no single submission grows with the model). A decode step feeds
+ * one token to each of several rows in one pass; its command buffers are recorded once per
+ * batch size and replayed: token ids, positions and rows live in host-visible buffers that the
+ * shaders read, so a new step re-records nothing. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/gpt2.h"
+#include "model/session.h"
 
 #define MAX_CHUNK 256u
-
-struct vkgpt_session {
-    vkgpt__model_t *model;
-    vkgpt__gpt2_buffers_t buf;
-    uint32_t n_past;
-
-    /* Prompt passes: one recorder reused for each stage. */
-    vkgpt__cmd_t *scratch;
-    /* Decode steps: [0] embedding, [1..n_layer] blocks, [n_layer + 1] head; recorded once. */
-    vkgpt__cmd_t **decode;
-    bool decode_recorded;
-
-    vkgpt__error_t error;
-};
 
 static vkgpt_status_t session_fail(vkgpt_session_t *s, vkgpt_status_t st) {
     /* Device-level failures are recorded on the device; copy them to the session. */
@@ -37,14 +26,13 @@ static vkgpt_status_t session_fail(vkgpt_session_t *s, vkgpt_status_t st) {
     return st;
 }
 
+/* ---- Creation ---- */
+
 static vkgpt_status_t create_buffers(vkgpt_session_t *s) {
     vkgpt__model_t *m = s->model;
     vkgpt__device_t *dev = m->dev;
     vkgpt__gpt2_buffers_t *b = &s->buf;
-    uint64_t t = MAX_CHUNK, c = m->hp.n_embd, inner = m->hp.n_inner;
-    uint64_t row_aligned = (c * 4 + 255) / 256 * 256;
-    b->max_tokens = MAX_CHUNK;
-    b->n_ctx = m->hp.n_positions;
+    uint64_t t = b->max_tokens, c = m->hp.n_embd, inner = m->hp.n_inner, r = b->n_rows;
 
     struct {
         vkgpt__buffer_t *buf;
@@ -53,14 +41,15 @@ static vkgpt_status_t create_buffers(vkgpt_session_t *s) {
         const char *what;
     } plan[] = {
         {&b->ids, t * 4, true, "token ids"},
-        {&b->step, sizeof(vkgpt__step_params_t), true, "step parameters"},
+        {&b->table, t * sizeof(vkgpt__token_slot_t), true, "the token table"},
         {&b->x, t * c * 4, false, "the residual stream"},
         {&b->h, t * c * 4, false, "layer scratch"},
         {&b->qkv, t * c * 12, false, "queries, keys and values"},
         {&b->att, t * c * 4, false, "attention output"},
         {&b->mlp, t * inner * 4, false, "the MLP's hidden layer"},
-        {&b->last, 2 * row_aligned, false, "the last position"},
-        {&b->logits, (uint64_t)m->hp.vocab_size * 4, false, "logits"},
+        {&b->head_in, r * c * 4, false, "the LM head's input"},
+        {&b->head_norm, r * c * 4, false, "the LM head's normalised input"},
+        {&b->logits, r * m->hp.vocab_size * 4, false, "logits"},
     };
     for (size_t i = 0; i < sizeof(plan) / sizeof(plan[0]); i++) {
         vkgpt_status_t st = plan[i].host
@@ -78,7 +67,8 @@ static vkgpt_status_t create_buffers(vkgpt_session_t *s) {
     if (!b->k_cache || !b->v_cache) {
         return vkgpt__error_set(&dev->error, VKGPT_ERR_OUT_OF_HOST_MEMORY, "KV cache tables");
     }
-    uint64_t cache_bytes = (uint64_t)b->n_ctx * c * 4;
+    /* One layer's rows: also the size of the scratch that reordering copies through. */
+    uint64_t cache_bytes = r * b->n_ctx * c * 4;
     for (uint32_t l = 0; l < m->hp.n_layer; l++) {
         vkgpt_status_t st = vkgpt__buffer_create(dev, cache_bytes, &b->k_cache[l], "a key cache");
         if (st == VKGPT_OK) {
@@ -88,24 +78,30 @@ static vkgpt_status_t create_buffers(vkgpt_session_t *s) {
             return st;
         }
     }
+    if (r > 1) {
+        return vkgpt__buffer_create(dev, cache_bytes, &s->reorder_scratch, "reorder scratch");
+    }
     return VKGPT_OK;
 }
 
 static vkgpt_status_t create_recorders(vkgpt_session_t *s) {
     vkgpt__device_t *dev = s->model->dev;
-    uint32_t n = s->model->hp.n_layer + 2;
     vkgpt_status_t st = vkgpt__cmd_create(dev, 0, &s->scratch);
-    if (st != VKGPT_OK) {
-        return st;
-    }
-    s->decode = calloc(n, sizeof(*s->decode));
-    if (!s->decode) {
-        return vkgpt__error_set(&dev->error, VKGPT_ERR_OUT_OF_HOST_MEMORY, "decode recorders");
-    }
-    for (uint32_t i = 0; i < n && st == VKGPT_OK; i++) {
-        st = vkgpt__cmd_create(dev, 0, &s->decode[i]);
+    s->n_stages = s->model->hp.n_layer + 2;
+    s->replay = calloc((size_t)s->buf.n_rows + 1, sizeof(*s->replay));
+    s->row_len = calloc(s->buf.n_rows, sizeof(*s->row_len));
+    s->row_tmp = calloc(s->buf.n_rows, sizeof(*s->row_tmp));
+    if (!s->replay || !s->row_len || !s->row_tmp) {
+        return vkgpt__error_set(&dev->error, VKGPT_ERR_OUT_OF_HOST_MEMORY, "session tables");
     }
     return st;
+}
+
+static void destroy_replay(vkgpt_session_t *s, vkgpt__cmd_t **cmds) {
+    for (uint32_t i = 0; cmds && i < s->n_stages; i++) {
+        vkgpt__cmd_destroy(cmds[i]);
+    }
+    free(cmds);
 }
 
 VKGPT_API void vkgpt_session_destroy(vkgpt_session_t *s) {
@@ -115,13 +111,14 @@ VKGPT_API void vkgpt_session_destroy(vkgpt_session_t *s) {
     vkgpt__device_t *dev = s->model->dev;
     vkDeviceWaitIdle(dev->vk);
     vkgpt__cmd_destroy(s->scratch);
-    for (uint32_t i = 0; s->decode && i < s->model->hp.n_layer + 2; i++) {
-        vkgpt__cmd_destroy(s->decode[i]);
+    for (uint32_t n = 0; s->replay && n <= s->buf.n_rows; n++) {
+        destroy_replay(s, s->replay[n]);
     }
-    free(s->decode);
+    free(s->replay);
     vkgpt__gpt2_buffers_t *b = &s->buf;
-    vkgpt__buffer_t *singles[] = {&b->ids, &b->step, &b->x,  &b->h,     &b->qkv,
-                                  &b->att, &b->mlp,  &b->last, &b->logits};
+    vkgpt__buffer_t *singles[] = {&b->ids, &b->table,   &b->x,         &b->h,
+                                  &b->qkv, &b->att,     &b->mlp,       &b->head_in,
+                                  &b->head_norm, &b->logits, &s->reorder_scratch};
     for (size_t i = 0; i < sizeof(singles) / sizeof(singles[0]); i++) {
         vkgpt__buffer_destroy(dev, singles[i]);
     }
@@ -135,10 +132,37 @@ VKGPT_API void vkgpt_session_destroy(vkgpt_session_t *s) {
     }
     free(b->k_cache);
     free(b->v_cache);
+    free(s->row_len);
+    free(s->row_tmp);
     free(s);
 }
 
-VKGPT_API vkgpt_status_t vkgpt_session_create(vkgpt_model_t *model, vkgpt_session_t **out) {
+VKGPT_API void vkgpt_session_params_init(vkgpt_session_params_t *params) {
+    if (params) {
+        memset(params, 0, sizeof(*params));
+        params->struct_size = sizeof(*params);
+        params->n_seq = 1;
+    }
+}
+
+static vkgpt_status_t check_params(const vkgpt__model_t *m, const vkgpt_session_params_t *p,
+                                   vkgpt__error_t *err) {
+    if (p->n_seq < 1 || p->n_seq > VKGPT__SESSION_MAX_ROWS) {
+        return vkgpt__error_set(err, VKGPT_ERR_INVALID_ARGUMENT,
+                                "n_seq is %u; a session holds 1 to %u sequences", p->n_seq,
+                                VKGPT__SESSION_MAX_ROWS);
+    }
+    if (p->n_ctx > m->hp.n_positions) {
+        return vkgpt__error_set(err, VKGPT_ERR_INVALID_ARGUMENT,
+                                "n_ctx %u is past the model's %u positions", p->n_ctx,
+                                m->hp.n_positions);
+    }
+    return VKGPT_OK;
+}
+
+VKGPT_API vkgpt_status_t vkgpt_session_create(vkgpt_model_t *model,
+                                              const vkgpt_session_params_t *params,
+                                              vkgpt_session_t **out) {
     vkgpt__error_t err;
     vkgpt__error_clear(&err);
     if (!model || !out) {
@@ -146,18 +170,32 @@ VKGPT_API vkgpt_status_t vkgpt_session_create(vkgpt_model_t *model, vkgpt_sessio
         return vkgpt__thread_error_set(&err);
     }
     *out = NULL;
+    vkgpt_session_params_t p;
+    vkgpt_session_params_init(&p);
+    if (params) {
+        memcpy(&p, params, params->struct_size < sizeof(p) ? params->struct_size : sizeof(p));
+    }
+    if (check_params(model, &p, &err) != VKGPT_OK) {
+        return vkgpt__thread_error_set(&err);
+    }
+
     vkgpt_session_t *s = calloc(1, sizeof(*s));
     if (!s) {
         vkgpt__error_set(&err, VKGPT_ERR_OUT_OF_HOST_MEMORY, "allocating a session");
         return vkgpt__thread_error_set(&err);
     }
     s->model = model;
-    vkgpt_status_t st = create_buffers(s);
+    s->buf.n_rows = p.n_seq;
+    s->buf.n_ctx = p.n_ctx ? p.n_ctx : model->hp.n_positions;
+    s->buf.max_tokens = MAX_CHUNK > p.n_seq ? MAX_CHUNK : p.n_seq;
+    atomic_init(&s->cancel, 0);
+    vkgpt_status_t st = create_recorders(s);
     if (st == VKGPT_OK) {
-        st = create_recorders(s);
+        st = create_buffers(s);
     }
     if (st != VKGPT_OK) {
         vkgpt__error_set(&err, st, "creating a session: %s", model->dev->error.message);
+        vkgpt__error_clear(&model->dev->error);
         vkgpt_session_destroy(s);
         return vkgpt__thread_error_set(&err);
     }
@@ -167,16 +205,17 @@ VKGPT_API vkgpt_status_t vkgpt_session_create(vkgpt_model_t *model, vkgpt_sessio
 
 /* ---- Passes ---- */
 
-/* Stage 0 is the embedding, 1..n_layer the blocks, n_layer + 1 the head. */
+/* Stage 0 is the embedding, 1..n_layer the blocks, n_layer + 1 the head over n_out positions
+ * starting at head_first. */
 static vkgpt_status_t record_stage(vkgpt_session_t *s, vkgpt__cmd_t *cmd, uint32_t stage,
-                                   uint32_t n_tokens) {
+                                   uint32_t n_tokens, uint32_t head_first, uint32_t n_out) {
     uint32_t n_layer = s->model->hp.n_layer;
     vkgpt_status_t st = vkgpt__cmd_begin(cmd);
     if (st == VKGPT_OK) {
         st = stage == 0 ? vkgpt__gpt2_record_embed(cmd, s->model, &s->buf, n_tokens)
              : stage <= n_layer
                  ? vkgpt__gpt2_record_block(cmd, s->model, &s->buf, stage - 1, n_tokens)
-                 : vkgpt__gpt2_record_head(cmd, s->model, &s->buf, n_tokens);
+                 : vkgpt__gpt2_record_head(cmd, s->model, &s->buf, head_first, n_out);
     }
     if (st == VKGPT_OK) {
         st = vkgpt__cmd_end(cmd);
@@ -184,50 +223,76 @@ static vkgpt_status_t record_stage(vkgpt_session_t *s, vkgpt__cmd_t *cmd, uint32
     return st;
 }
 
-static void write_inputs(vkgpt_session_t *s, const int32_t *tokens, uint32_t n, uint32_t pos0) {
-    uint32_t *ids = s->buf.ids.mapped;
-    for (uint32_t i = 0; i < n; i++) {
-        ids[i] = (uint32_t)tokens[i];
-    }
-    vkgpt__step_params_t step = {pos0, {0, 0, 0}};
-    memcpy(s->buf.step.mapped, &step, sizeof(step));
-}
-
-/* Runs n tokens at positions pos0.. through every stage; the head only when want_logits. */
-static vkgpt_status_t run_pass(vkgpt_session_t *s, const int32_t *tokens, uint32_t n,
-                               bool want_logits) {
-    uint32_t stages = s->model->hp.n_layer + (want_logits ? 2 : 1);
-    write_inputs(s, tokens, n, s->n_past);
-    bool replay = n == 1;
-    if (replay && !s->decode_recorded) {
-        for (uint32_t i = 0; i < s->model->hp.n_layer + 2; i++) {
-            vkgpt_status_t st = record_stage(s, s->decode[i], i, 1);
-            if (st != VKGPT_OK) {
-                return st;
+/* The recordings of a decode step over n rows (one token each, logits for each). */
+static vkgpt_status_t replay_for(vkgpt_session_t *s, uint32_t n, vkgpt__cmd_t ***out) {
+    if (!s->replay[n]) {
+        vkgpt__cmd_t **cmds = calloc(s->n_stages, sizeof(*cmds));
+        if (!cmds) {
+            return vkgpt__error_set(&s->error, VKGPT_ERR_OUT_OF_HOST_MEMORY, "recordings");
+        }
+        vkgpt_status_t st = VKGPT_OK;
+        for (uint32_t i = 0; i < s->n_stages && st == VKGPT_OK; i++) {
+            st = vkgpt__cmd_create(s->model->dev, 0, &cmds[i]);
+            if (st == VKGPT_OK) {
+                st = record_stage(s, cmds[i], i, n, 0, n);
             }
         }
-        s->decode_recorded = true;
+        if (st != VKGPT_OK) {
+            destroy_replay(s, cmds);
+            return st;
+        }
+        s->replay[n] = cmds;
     }
+    *out = s->replay[n];
+    return VKGPT_OK;
+}
+
+static vkgpt_status_t submit_all(vkgpt_session_t *s, vkgpt__cmd_t **cmds, uint32_t n_stages) {
+    for (uint32_t i = 0; i < n_stages; i++) {
+        if (atomic_load(&s->cancel)) {
+            return vkgpt__error_set(&s->error, VKGPT_ERR_CANCELLED, "cancelled");
+        }
+        vkgpt_status_t st = vkgpt__cmd_submit_wait(cmds[i]);
+        if (st != VKGPT_OK) {
+            return st;
+        }
+    }
+    return VKGPT_OK;
+}
+
+/* One chunk of a prompt into `row` at its current length. */
+static vkgpt_status_t prefill_chunk(vkgpt_session_t *s, uint32_t row, const int32_t *tokens,
+                                    uint32_t n, bool want_logits) {
+    uint32_t *ids = s->buf.ids.mapped;
+    vkgpt__token_slot_t *slots = s->buf.table.mapped;
+    for (uint32_t i = 0; i < n; i++) {
+        ids[i] = (uint32_t)tokens[i];
+        slots[i] = (vkgpt__token_slot_t){s->row_len[row] + i, row};
+    }
+    uint32_t stages = s->model->hp.n_layer + (want_logits ? 2 : 1);
     for (uint32_t i = 0; i < stages; i++) {
-        vkgpt__cmd_t *cmd = replay ? s->decode[i] : s->scratch;
-        vkgpt_status_t st = replay ? VKGPT_OK : record_stage(s, cmd, i, n);
+        if (atomic_load(&s->cancel)) {
+            return vkgpt__error_set(&s->error, VKGPT_ERR_CANCELLED, "cancelled");
+        }
+        vkgpt_status_t st = record_stage(s, s->scratch, i, n, n - 1, 1);
         if (st == VKGPT_OK) {
-            st = vkgpt__cmd_submit_wait(cmd);
+            st = vkgpt__cmd_submit_wait(s->scratch);
         }
         if (st != VKGPT_OK) {
             return st;
         }
     }
-    s->n_past += n;
+    s->row_len[row] += n;
     return VKGPT_OK;
 }
 
-static vkgpt_status_t check_tokens(vkgpt_session_t *s, const int32_t *tokens, size_t n) {
+static vkgpt_status_t check_tokens(vkgpt_session_t *s, uint32_t row, const int32_t *tokens,
+                                   size_t n) {
     const vkgpt__gpt2_hparams_t *hp = &s->model->hp;
-    if (n > hp->n_positions - s->n_past) {
+    if (n > s->buf.n_ctx - s->row_len[row]) {
         return vkgpt__error_set(&s->error, VKGPT_ERR_CONTEXT_FULL,
-                                "%zu more token(s) after %u would pass the model's context of "
-                                "%u positions", n, s->n_past, hp->n_positions);
+                                "%zu more token(s) after %u would pass the context of %u "
+                                "positions", n, s->row_len[row], s->buf.n_ctx);
     }
     for (size_t i = 0; i < n; i++) {
         if (tokens[i] < 0 || (uint32_t)tokens[i] >= hp->vocab_size) {
@@ -239,53 +304,180 @@ static vkgpt_status_t check_tokens(vkgpt_session_t *s, const int32_t *tokens, si
     return VKGPT_OK;
 }
 
+static vkgpt_status_t download_logits(vkgpt_session_t *s, uint32_t n, float *logits) {
+    size_t bytes = (size_t)n * s->model->hp.vocab_size * 4;
+    return vkgpt__buffer_download(s->model->dev, &s->buf.logits, 0, logits, bytes);
+}
+
+vkgpt_status_t vkgpt__session_append(vkgpt_session_t *s, uint32_t row, const int32_t *tokens,
+                                     size_t n_tokens, float *logits) {
+    vkgpt__error_clear(&s->error);
+    if (row >= s->buf.n_rows || n_tokens == 0) {
+        return vkgpt__error_set(&s->error, VKGPT_ERR_INVALID_ARGUMENT,
+                                "row %u of %u, %zu tokens: nothing to evaluate", row,
+                                s->buf.n_rows, n_tokens);
+    }
+    vkgpt_status_t st = check_tokens(s, row, tokens, n_tokens);
+    for (size_t done = 0; st == VKGPT_OK && done < n_tokens; done += MAX_CHUNK) {
+        uint32_t n = (uint32_t)(n_tokens - done < MAX_CHUNK ? n_tokens - done : MAX_CHUNK);
+        st = prefill_chunk(s, row, tokens + done, n, done + n == n_tokens && logits);
+    }
+    if (st == VKGPT_OK && logits) {
+        st = download_logits(s, 1, logits);
+    }
+    return st == VKGPT_OK ? st : session_fail(s, st);
+}
+
+vkgpt_status_t vkgpt__session_step(vkgpt_session_t *s, const uint32_t *rows,
+                                   const int32_t *tokens, uint32_t n, float *logits) {
+    vkgpt__error_clear(&s->error);
+    if (n == 0 || n > s->buf.n_rows) {
+        return vkgpt__error_set(&s->error, VKGPT_ERR_INVALID_ARGUMENT,
+                                "a step over %u rows; the session has %u", n, s->buf.n_rows);
+    }
+    uint32_t *ids = s->buf.ids.mapped;
+    vkgpt__token_slot_t *slots = s->buf.table.mapped;
+    vkgpt_status_t st = VKGPT_OK;
+    for (uint32_t i = 0; i < n && st == VKGPT_OK; i++) {
+        st = rows[i] < s->buf.n_rows ? check_tokens(s, rows[i], &tokens[i], 1)
+                                     : vkgpt__error_set(&s->error, VKGPT_ERR_INVALID_ARGUMENT,
+                                                        "row %u does not exist", rows[i]);
+        if (st == VKGPT_OK) {
+            ids[i] = (uint32_t)tokens[i];
+            slots[i] = (vkgpt__token_slot_t){s->row_len[rows[i]], rows[i]};
+        }
+    }
+    vkgpt__cmd_t **cmds = NULL;
+    if (st == VKGPT_OK) {
+        st = replay_for(s, n, &cmds);
+    }
+    if (st == VKGPT_OK) {
+        st = submit_all(s, cmds, s->n_stages);
+    }
+    if (st == VKGPT_OK) {
+        for (uint32_t i = 0; i < n; i++) {
+            s->row_len[rows[i]]++;
+        }
+        st = logits ? download_logits(s, n, logits) : VKGPT_OK;
+    }
+    return st == VKGPT_OK ? st : session_fail(s, st);
+}
+
+/* ---- Reordering rows on the device ---- */
+
+typedef struct reorder_job {
+    vkgpt_session_t *s;
+    const uint32_t *src;
+    uint32_t n;
+} reorder_job_t;
+
+/* Copies the rows that change of one cache buffer through the scratch: first every source row
+ * out (a row may be the source of several), then into place. Only each row's used prefix
+ * moves. */
+static vkgpt_status_t record_reorder_buffer(vkgpt__cmd_t *cmd, const reorder_job_t *j,
+                                            const vkgpt__buffer_t *cache) {
+    vkgpt_session_t *s = j->s;
+    VkDeviceSize row_bytes = (VkDeviceSize)s->buf.n_ctx * s->model->hp.n_embd * 4;
+    VkDeviceSize pos_bytes = (VkDeviceSize)s->model->hp.n_embd * 4;
+    VkBufferCopy out[VKGPT__SESSION_MAX_ROWS], in[VKGPT__SESSION_MAX_ROWS];
+    uint32_t n_copies = 0;
+    for (uint32_t r = 0; r < j->n; r++) {
+        uint32_t len = s->row_len[j->src[r]];
+        if (j->src[r] == r || len == 0) {
+            continue;
+        }
+        out[n_copies] = (VkBufferCopy){j->src[r] * row_bytes, r * row_bytes, len * pos_bytes};
+        in[n_copies] = (VkBufferCopy){r * row_bytes, r * row_bytes, len * pos_bytes};
+        n_copies++;
+    }
+    if (n_copies == 0) {
+        return VKGPT_OK;
+    }
+    vkgpt_status_t st = vkgpt__cmd_copy_regions(cmd, cache->buffer, s->reorder_scratch.buffer,
+                                                out, n_copies);
+    if (st == VKGPT_OK) {
+        st = vkgpt__cmd_copy_regions(cmd, s->reorder_scratch.buffer, cache->buffer, in,
+                                     n_copies);
+    }
+    return st;
+}
+
+static vkgpt_status_t record_reorder(vkgpt__cmd_t *cmd, void *user) {
+    const reorder_job_t *j = user;
+    vkgpt_status_t st = VKGPT_OK;
+    for (uint32_t l = 0; l < j->s->model->hp.n_layer && st == VKGPT_OK; l++) {
+        st = record_reorder_buffer(cmd, j, &j->s->buf.k_cache[l]);
+        if (st == VKGPT_OK) {
+            st = record_reorder_buffer(cmd, j, &j->s->buf.v_cache[l]);
+        }
+    }
+    return st;
+}
+
+vkgpt_status_t vkgpt__session_reorder(vkgpt_session_t *s, const uint32_t *src, uint32_t n) {
+    vkgpt__error_clear(&s->error);
+    if (n > s->buf.n_rows) {
+        return vkgpt__error_set(&s->error, VKGPT_ERR_INVALID_ARGUMENT, "reorder of %u rows", n);
+    }
+    for (uint32_t r = 0; r < n; r++) {
+        if (src[r] >= s->buf.n_rows) {
+            return vkgpt__error_set(&s->error, VKGPT_ERR_INVALID_ARGUMENT,
+                                    "reorder source row %u does not exist", src[r]);
+        }
+    }
+    reorder_job_t job = {s, src, n};
+    vkgpt_status_t st = vkgpt__run_once(s->model->dev, record_reorder, &job);
+    if (st != VKGPT_OK) {
+        return session_fail(s, st);
+    }
+    for (uint32_t r = 0; r < n; r++) {
+        s->row_tmp[r] = s->row_len[src[r]];
+    }
+    memcpy(s->row_len, s->row_tmp, n * sizeof(*s->row_len));
+    return VKGPT_OK;
+}
+
+uint32_t vkgpt__session_row_len(const vkgpt_session_t *s, uint32_t row) {
+    return row < s->buf.n_rows ? s->row_len[row] : 0;
+}
+
+/* ---- Public single-sequence calls (row 0) ---- */
+
 VKGPT_API vkgpt_status_t vkgpt_session_eval(vkgpt_session_t *s, const int32_t *tokens,
                                             size_t n_tokens, float *logits) {
     if (!s || (!tokens && n_tokens)) {
         return VKGPT_ERR_INVALID_ARGUMENT;
     }
-    vkgpt__error_clear(&s->error);
-    if (n_tokens == 0) {
-        return vkgpt__error_set(&s->error, VKGPT_ERR_INVALID_ARGUMENT, "no tokens to evaluate");
+    atomic_store(&s->cancel, 0);
+    if (n_tokens == 1) {
+        uint32_t row = 0;
+        return vkgpt__session_step(s, &row, tokens, 1, logits);
     }
-    vkgpt_status_t st = check_tokens(s, tokens, n_tokens);
-    if (st != VKGPT_OK) {
-        return st;
-    }
-    for (size_t done = 0; done < n_tokens; done += MAX_CHUNK) {
-        uint32_t n = (uint32_t)(n_tokens - done < MAX_CHUNK ? n_tokens - done : MAX_CHUNK);
-        bool last = done + n == n_tokens;
-        st = run_pass(s, tokens + done, n, last && logits);
-        if (st != VKGPT_OK) {
-            return session_fail(s, st);
-        }
-    }
-    if (logits) {
-        st = vkgpt__buffer_download(s->model->dev, &s->buf.logits, 0, logits,
-                                    (size_t)s->model->hp.vocab_size * 4);
-        if (st != VKGPT_OK) {
-            return session_fail(s, st);
-        }
-    }
-    return VKGPT_OK;
+    return vkgpt__session_append(s, 0, tokens, n_tokens, logits);
 }
 
 VKGPT_API uint32_t vkgpt_session_n_past(const vkgpt_session_t *s) {
-    return s ? s->n_past : 0;
+    return s ? s->row_len[0] : 0;
 }
 
 VKGPT_API void vkgpt_session_reset(vkgpt_session_t *s) {
     if (s) {
-        s->n_past = 0;
+        memset(s->row_len, 0, s->buf.n_rows * sizeof(*s->row_len));
     }
 }
 
 VKGPT_API vkgpt_status_t vkgpt_session_truncate(vkgpt_session_t *s, uint32_t n_keep) {
-    if (!s || n_keep > s->n_past) {
+    if (!s || n_keep > s->row_len[0]) {
         return VKGPT_ERR_INVALID_ARGUMENT;
     }
-    s->n_past = n_keep;
+    s->row_len[0] = n_keep;
     return VKGPT_OK;
+}
+
+VKGPT_API void vkgpt_cancel(vkgpt_session_t *s) {
+    if (s) {
+        atomic_store(&s->cancel, 1);
+    }
 }
 
 VKGPT_API const char *vkgpt_session_last_error(const vkgpt_session_t *s) {

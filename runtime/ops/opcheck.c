@@ -233,6 +233,20 @@ static vkgpt_status_t upload_floats(check_ctx_t *c, const float *v, size_t n,
     return upload(c, v, n * sizeof(float), out);
 }
 
+/* A token table for n tokens at positions pos0.. of cache row `row`, uploaded to in[index]. */
+static vkgpt_status_t upload_slots(check_ctx_t *c, op_job_t *j, int index, uint32_t n,
+                                   uint32_t pos0, uint32_t row, vkgpt__token_slot_t **out) {
+    vkgpt__token_slot_t *slots = malloc((n ? n : 1) * sizeof(*slots));
+    if (!slots) {
+        return VKGPT_ERR_OUT_OF_HOST_MEMORY;
+    }
+    for (uint32_t t = 0; t < n; t++) {
+        slots[t] = (vkgpt__token_slot_t){pos0 + t, row};
+    }
+    *out = slots;
+    return upload(c, slots, (n ? n : 1) * sizeof(*slots), &j->in[index]);
+}
+
 static vkgpt_status_t prepare_elementwise(check_ctx_t *c, op_job_t *j, prepared_t *p) {
     size_t n = j->c->dims[0];
     float *a = random_floats(c, n, -6.0f, 6.0f);
@@ -334,12 +348,12 @@ static vkgpt_status_t prepare_embed(check_ctx_t *c, op_job_t *j, prepared_t *p) 
          * mistake would show. */
         ids[i] = i == 0 ? 0 : i == 1 ? vocab - 1 : (uint32_t)(next_u64(c) % vocab);
     }
-    vkgpt__step_params_t step = {pos0, {0, 0, 0}};
+    vkgpt__token_slot_t *slots = NULL;
     if (st == VKGPT_OK) {
         st = upload(c, ids, t * sizeof(*ids), &j->in[0]);
     }
     if (st == VKGPT_OK) {
-        st = upload(c, &step, sizeof(step), &j->in[1]);
+        st = upload_slots(c, j, 1, t, pos0, 0, &slots);
     }
     if (st == VKGPT_OK) {
         st = upload_matrix(c, wte, vocab, e, j->c->wtype, &j->mat[0]);
@@ -348,9 +362,10 @@ static vkgpt_status_t prepare_embed(check_ctx_t *c, op_job_t *j, prepared_t *p) 
         st = upload_matrix(c, wpe, n_pos, e, j->c->wtype, &j->mat[1]);
     }
     if (st == VKGPT_OK) {
-        vkgpt__ref_embed(ids, wte, wpe, pos0, p->want, t, e);
+        vkgpt__ref_embed(ids, wte, wpe, slots, p->want, t, e);
     }
     p->tolerance = 1e-6;
+    free(slots);
     free(wte);
     free(wpe);
     free(ids);
@@ -359,33 +374,36 @@ static vkgpt_status_t prepare_embed(check_ctx_t *c, op_job_t *j, prepared_t *p) 
 
 static vkgpt_status_t prepare_attention(check_ctx_t *c, op_job_t *j, prepared_t *p) {
     uint32_t t = j->c->dims[0], heads = j->c->dims[1], hd = j->c->dims[2], pos0 = j->c->dims[3];
-    uint32_t e = heads * hd, n_keys = pos0 + t;
+    uint32_t e = heads * hd, n_ctx = pos0 + t;
     /* Queries in a fused-QKV layout (stride 3e, column e), keys and values side by side in one
-     * cache-like buffer (stride 2e, columns 0 and e): every stride and offset is exercised. */
+     * cache-like buffer (stride 2e, columns 0 and e) of two rows of n_ctx positions: causal
+     * queries belong to row 1, so reading row 0 instead shows. Every stride and offset is
+     * exercised. */
     float *q = random_floats(c, (size_t)t * 3 * e, -1.0f, 1.0f);
-    float *kv = random_floats(c, (size_t)n_keys * 2 * e, -1.0f, 1.0f);
+    float *kv = random_floats(c, (size_t)2 * n_ctx * 2 * e, -1.0f, 1.0f);
     p->want = malloc((size_t)t * e * sizeof(float));
     p->n_out = (size_t)t * e;
     vkgpt_status_t st = (q && kv && p->want) ? VKGPT_OK : VKGPT_ERR_OUT_OF_HOST_MEMORY;
-    vkgpt__step_params_t step = {pos0, {0, 0, 0}};
+    vkgpt__token_slot_t *slots = NULL;
     j->p.attention = (vkgpt__push_attention_t){
         .n_tokens = t, .n_head = heads, .head_dim = hd, .q_stride = 3 * e, .q_col = e,
         .kv_stride = 2 * e, .k_col = 0, .v_col = e, .y_stride = e, .causal = j->c->causal,
-        .scale = 1.0f / sqrtf((float)hd),
+        .scale = 1.0f / sqrtf((float)hd), .n_ctx = n_ctx,
     };
     if (st == VKGPT_OK) {
         st = upload_floats(c, q, (size_t)t * 3 * e, &j->in[0]);
     }
     if (st == VKGPT_OK) {
-        st = upload_floats(c, kv, (size_t)n_keys * 2 * e, &j->in[1]);
+        st = upload_floats(c, kv, (size_t)2 * n_ctx * 2 * e, &j->in[1]);
     }
     if (st == VKGPT_OK) {
-        st = upload(c, &step, sizeof(step), &j->in[2]);
+        st = upload_slots(c, j, 2, t, pos0, 1, &slots);
     }
     if (st == VKGPT_OK) {
-        vkgpt__ref_attention(q, kv, kv, p->want, pos0, &j->p.attention);
+        vkgpt__ref_attention(q, kv, kv, p->want, slots, &j->p.attention);
     }
     p->tolerance = 1e-5;
+    free(slots);
     free(q);
     free(kv);
     return st;
@@ -475,8 +493,9 @@ static vkgpt_status_t prepare(check_ctx_t *c, op_job_t *j, prepared_t *p) {
     }
 }
 
-/* kv_store writes two caches of pos0 + n_tokens rows. The expected output is the rows it
- * writes, keys then values; the rows before pos0 must keep their poison (run_kv_store). */
+/* kv_store writes into two caches of two rows of n_ctx = pos0 + n_tokens positions, for row 1.
+ * The expected output is the positions it writes, keys then values; everything else must
+ * keep its poison (run_kv_store). */
 static vkgpt_status_t prepare_kv_store(check_ctx_t *c, op_job_t *j, prepared_t *p) {
     uint32_t t = j->c->dims[0], e = j->c->dims[1], pos0 = j->c->dims[2];
     float *src = random_floats(c, (size_t)t * 3 * e, -1.0f, 1.0f);
@@ -487,24 +506,27 @@ static vkgpt_status_t prepare_kv_store(check_ctx_t *c, op_job_t *j, prepared_t *
         memcpy(p->want + r * e, src + r * 3 * e + e, e * sizeof(float));
         memcpy(p->want + p->n_out + r * e, src + r * 3 * e + 2 * e, e * sizeof(float));
     }
-    vkgpt__step_params_t step = {pos0, {0, 0, 0}};
-    j->p.kv = (vkgpt__push_kv_store_t){t, e, 3 * e, e, 2 * e};
+    vkgpt__token_slot_t *slots = NULL;
+    j->p.kv = (vkgpt__push_kv_store_t){t, e, 3 * e, e, 2 * e, pos0 + t};
     if (st == VKGPT_OK) {
         st = upload_floats(c, src, (size_t)t * 3 * e, &j->in[0]);
     }
     if (st == VKGPT_OK) {
-        st = upload(c, &step, sizeof(step), &j->in[1]);
+        st = upload_slots(c, j, 1, t, pos0, 1, &slots);
     }
     p->tolerance = 0.0;
+    free(slots);
     free(src);
     return st;
 }
 
 static vkgpt_status_t run_kv_store(check_ctx_t *c, op_job_t *j, prepared_t *p,
                                    vkgpt__opcheck_result_t *r) {
-    /* Each cache is a guarded output of n_ctx rows; the op writes rows pos0.. only. */
+    /* Each cache is a guarded output of two rows of n_ctx positions; the op writes positions
+     * pos0.. of row 1 only. */
     uint32_t t = j->c->dims[0], e = j->c->dims[1], pos0 = j->c->dims[2];
-    size_t cache_n = (size_t)(pos0 + t) * e;
+    size_t row_n = (size_t)(pos0 + t) * e, cache_n = 2 * row_n;
+    size_t first = row_n + (size_t)pos0 * e; /* the first element written */
     output_t k_out, v_out;
     vkgpt_status_t st = output_create(c, cache_n, &k_out);
     if (st == VKGPT_OK) {
@@ -529,14 +551,14 @@ static vkgpt_status_t run_kv_store(check_ctx_t *c, op_job_t *j, prepared_t *p,
         st = output_read(c, &v_out, got + cache_n, &gv);
     }
     if (st == VKGPT_OK) {
-        /* Rows before pos0 must be untouched (still the poison pattern). */
+        /* Everything before the written positions must be untouched (still the poison). */
         bool untouched = true;
-        for (size_t i = 0; i < (size_t)pos0 * e; i++) {
+        for (size_t i = 0; i < first; i++) {
             untouched = untouched && isnan(got[i]) && isnan(got[cache_n + i]);
         }
         /* Keys first: their rows move down to the start before values fill the slot after. */
-        memmove(got, got + (size_t)pos0 * e, p->n_out * sizeof(float));
-        memmove(got + p->n_out, got + cache_n + (size_t)pos0 * e, p->n_out * sizeof(float));
+        memmove(got, got + first, p->n_out * sizeof(float));
+        memmove(got + p->n_out, got + cache_n + first, p->n_out * sizeof(float));
         r->guards_intact = gk && gv && untouched;
         compare(got, p->want, 2 * p->n_out, p->tolerance, r);
     }

@@ -213,7 +213,7 @@ vkgpt_status_t vkgpt__op_linear(vkgpt__cmd_t *cmd, vkgpt__range_t x, const vkgpt
 }
 
 vkgpt_status_t vkgpt__op_embed(vkgpt__cmd_t *cmd, vkgpt__range_t ids, const vkgpt__matrix_t *wte,
-                               const vkgpt__matrix_t *wpe, vkgpt__range_t step,
+                               const vkgpt__matrix_t *wpe, vkgpt__range_t table,
                                vkgpt__range_t y, uint32_t n_tokens) {
     uint32_t max_rows;
     vkgpt_status_t st = check_chunking(cmd, "embed", wte, &max_rows);
@@ -221,7 +221,8 @@ vkgpt_status_t vkgpt__op_embed(vkgpt__cmd_t *cmd, vkgpt__range_t ids, const vkgp
         return st;
     }
     if (wpe->type != wte->type || wpe->cols != wte->cols || !holds(ids, n_tokens, 4) ||
-        !holds(y, (uint64_t)n_tokens * wte->cols, 4) || !holds(step, 1, 4)) {
+        !holds(y, (uint64_t)n_tokens * wte->cols, 4) ||
+        !holds(table, n_tokens, sizeof(vkgpt__token_slot_t))) {
         return bad_shape(cmd, "embed", "mismatched tables or a buffer shorter than its shape");
     }
     vkgpt__range_t pos = matrix_chunk(wpe, 0, wpe->rows);
@@ -230,7 +231,7 @@ vkgpt_status_t vkgpt__op_embed(vkgpt__cmd_t *cmd, vkgpt__range_t ids, const vkgp
     for (uint32_t row0 = 0; row0 < wte->rows; row0 += max_rows) {
         uint32_t rows = wte->rows - row0 < max_rows ? wte->rows - row0 : max_rows;
         vkgpt__push_embed_t push = {n_tokens, wte->cols, row0, rows};
-        vkgpt__range_t bindings[5] = {ids, matrix_chunk(wte, row0, rows), pos, step, y};
+        vkgpt__range_t bindings[5] = {ids, matrix_chunk(wte, row0, rows), pos, table, y};
         st = vkgpt__cmd_dispatch(cmd, id, bindings, 5, &push, sizeof(push), n_tokens, 1, 1);
         if (st != VKGPT_OK) {
             return st;
@@ -240,7 +241,7 @@ vkgpt_status_t vkgpt__op_embed(vkgpt__cmd_t *cmd, vkgpt__range_t ids, const vkgp
 }
 
 vkgpt_status_t vkgpt__op_attention(vkgpt__cmd_t *cmd, vkgpt__range_t q, vkgpt__range_t k,
-                                   vkgpt__range_t v, vkgpt__range_t step, vkgpt__range_t y,
+                                   vkgpt__range_t v, vkgpt__range_t table, vkgpt__range_t y,
                                    const vkgpt__push_attention_t *p, uint32_t max_context) {
     const vkgpt__device_t *dev = vkgpt__cmd_device(cmd);
     uint32_t max_keys = vkgpt__attention_max_keys(dev);
@@ -254,20 +255,24 @@ vkgpt_status_t vkgpt__op_attention(vkgpt__cmd_t *cmd, vkgpt__range_t q, vkgpt__r
     if (p->head_dim == 0 || p->head_dim > ATTENTION_MAX_HEAD_DIM || p->n_head == 0) {
         return bad_shape(cmd, "attention", "head_dim must be 1..256 and n_head at least 1");
     }
+    if (!holds(table, p->n_tokens, sizeof(vkgpt__token_slot_t))) {
+        return bad_shape(cmd, "attention", "the token table is shorter than n_tokens");
+    }
     vkgpt__push_attention_t push = *p;
     push.max_keys = max_keys;
-    vkgpt__range_t bindings[5] = {q, k, v, step, y};
+    vkgpt__range_t bindings[5] = {q, k, v, table, y};
     return vkgpt__cmd_dispatch(cmd, VKGPT__KERNEL_ATTENTION, bindings, 5, &push, sizeof(push),
                                p->n_tokens, p->n_head, 1);
 }
 
-vkgpt_status_t vkgpt__op_kv_store(vkgpt__cmd_t *cmd, vkgpt__range_t src, vkgpt__range_t step,
+vkgpt_status_t vkgpt__op_kv_store(vkgpt__cmd_t *cmd, vkgpt__range_t src, vkgpt__range_t table,
                                   vkgpt__range_t k_cache, vkgpt__range_t v_cache,
                                   const vkgpt__push_kv_store_t *p) {
-    if (!holds(src, (uint64_t)p->n_tokens * p->src_stride, 4)) {
-        return bad_shape(cmd, "kv_store", "the source is shorter than its shape");
+    if (!holds(src, (uint64_t)p->n_tokens * p->src_stride, 4) ||
+        !holds(table, p->n_tokens, sizeof(vkgpt__token_slot_t))) {
+        return bad_shape(cmd, "kv_store", "the source or token table is shorter than its shape");
     }
-    vkgpt__range_t bindings[4] = {src, step, k_cache, v_cache};
+    vkgpt__range_t bindings[4] = {src, table, k_cache, v_cache};
     return vkgpt__cmd_dispatch(cmd, VKGPT__KERNEL_KV_STORE, bindings, 4, p, sizeof(*p),
                                p->n_tokens, 1, 1);
 }

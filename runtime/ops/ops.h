@@ -64,18 +64,19 @@ vkgpt_status_t vkgpt__op_linear(vkgpt__cmd_t *cmd, vkgpt__range_t x, const vkgpt
                                 uint32_t y_stride, uint32_t y_col0,
                                 vkgpt__linear_kernel_t kernel);
 
-/* y[t] = wte[ids[t]] + wpe[pos0 + t]; wte and wpe have the same type and n_embd columns. */
+/* y[t] = wte[ids[t]] + wpe[pos of t in the token table]; wte and wpe have the same type and
+ * n_embd columns. */
 vkgpt_status_t vkgpt__op_embed(vkgpt__cmd_t *cmd, vkgpt__range_t ids, const vkgpt__matrix_t *wte,
-                               const vkgpt__matrix_t *wpe, vkgpt__range_t step,
+                               const vkgpt__matrix_t *wpe, vkgpt__range_t table,
                                vkgpt__range_t y, uint32_t n_tokens);
 
 /* Multi-head attention (see params.h for the layout); max_context is the largest key count
  * the caller will reach, checked against the device's shared memory. */
 vkgpt_status_t vkgpt__op_attention(vkgpt__cmd_t *cmd, vkgpt__range_t q, vkgpt__range_t k,
-                                   vkgpt__range_t v, vkgpt__range_t step, vkgpt__range_t y,
+                                   vkgpt__range_t v, vkgpt__range_t table, vkgpt__range_t y,
                                    const vkgpt__push_attention_t *p, uint32_t max_context);
 
-vkgpt_status_t vkgpt__op_kv_store(vkgpt__cmd_t *cmd, vkgpt__range_t src, vkgpt__range_t step,
+vkgpt_status_t vkgpt__op_kv_store(vkgpt__cmd_t *cmd, vkgpt__range_t src, vkgpt__range_t table,
                                   vkgpt__range_t k_cache, vkgpt__range_t v_cache,
                                   const vkgpt__push_kv_store_t *p);
 

@@ -44,8 +44,8 @@ typedef struct vkgpt__push_matmul {
     uint32_t y_col0;
 } vkgpt__push_matmul_t;
 
-/* y[t] = wte[ids[t] - row0] + wpe[pos0 + t] for the tokens whose id lies in the bound chunk
- * [row0, row0 + rows); pos0 comes from the step-parameter buffer. */
+/* y[t] = wte[ids[t] - row0] + wpe[pos of t] for the tokens whose id lies in the bound chunk
+ * [row0, row0 + rows); positions come from the token table. */
 typedef struct vkgpt__push_embed {
     uint32_t n_tokens;
     uint32_t n_embd;
@@ -53,9 +53,11 @@ typedef struct vkgpt__push_embed {
     uint32_t rows;
 } vkgpt__push_embed_t;
 
-/* Attention of n_tokens queries at positions pos0.. against keys 0..L-1 (L = pos0 + t + 1 when
- * causal, pos0 + n_tokens otherwise). Element (row, head h, dim d) of q is at
- * q[row * q_stride + q_col + h * head_dim + d]; k, v and y likewise. */
+/* Attention of n_tokens queries. Causal: query t, at position pos and cache row r of the token
+ * table, sees keys 0..pos of row r, which start at key row r * n_ctx. Not causal: every query
+ * sees keys 0..n_tokens-1 from key row 0 (the classifier's whole sequence). Element (key row j,
+ * head h, dim d) of k is at k[j * kv_stride + k_col + h * head_dim + d]; q (by query), v and y
+ * likewise. */
 typedef struct vkgpt__push_attention {
     uint32_t n_tokens;
     uint32_t n_head;
@@ -69,16 +71,19 @@ typedef struct vkgpt__push_attention {
     uint32_t causal;
     float scale;
     uint32_t max_keys;
+    uint32_t n_ctx;
 } vkgpt__push_attention_t;
 
 /* Copies n_tokens rows of keys and values from src (at columns k_col and v_col, rows src_stride
- * apart) into the caches at rows pos0.. (n_embd elements per row). */
+ * apart) into the caches: token t, at position pos of cache row r in the token table, lands in
+ * key row r * n_ctx + pos (n_embd elements per key row). */
 typedef struct vkgpt__push_kv_store {
     uint32_t n_tokens;
     uint32_t n_embd;
     uint32_t src_stride;
     uint32_t k_col;
     uint32_t v_col;
+    uint32_t n_ctx;
 } vkgpt__push_kv_store_t;
 
 /* y[b][c] = mean over t < lengths[b] of x[b][t][c]; x rows are max_tokens apart per batch. */
@@ -88,17 +93,19 @@ typedef struct vkgpt__push_gap {
     uint32_t n_embd;
 } vkgpt__push_gap_t;
 
-/* The step-parameter buffer: what changes from one decode step to the next, so a recorded
- * command buffer can be replayed without re-recording. */
-typedef struct vkgpt__step_params {
-    uint32_t pos0;
-    uint32_t reserved[3];
-} vkgpt__step_params_t;
+/* The token table: for each token of a pass, its position and the cache row (sequence) it
+ * belongs to. It lives in a host-visible buffer, so a recorded decode step is replayed for the
+ * next position, and for other rows, by rewriting the table rather than the commands. */
+typedef struct vkgpt__token_slot {
+    uint32_t pos;
+    uint32_t row;
+} vkgpt__token_slot_t;
 
 _Static_assert(sizeof(vkgpt__push_softmax_t) == 24, "push block layout");
 _Static_assert(offsetof(vkgpt__push_attention_t, scale) == 40, "push block layout");
-_Static_assert(sizeof(vkgpt__push_attention_t) == 48, "push block layout");
+_Static_assert(sizeof(vkgpt__push_attention_t) == 52, "push block layout");
+_Static_assert(sizeof(vkgpt__push_kv_store_t) == 24, "push block layout");
 _Static_assert(sizeof(vkgpt__push_matmul_t) == 24, "push block layout");
-_Static_assert(sizeof(vkgpt__step_params_t) == 16, "step block layout");
+_Static_assert(sizeof(vkgpt__token_slot_t) == 8, "token table layout");
 
 #endif

@@ -96,31 +96,35 @@ void vkgpt__ref_linear(const float *x, const float *w, const float *bias, float 
     }
 }
 
-void vkgpt__ref_embed(const uint32_t *ids, const float *wte, const float *wpe, uint32_t pos0,
-                      float *y, size_t n_tokens, size_t n_embd) {
+void vkgpt__ref_embed(const uint32_t *ids, const float *wte, const float *wpe,
+                      const vkgpt__token_slot_t *slots, float *y, size_t n_tokens, size_t n_embd) {
     for (size_t t = 0; t < n_tokens; t++) {
         for (size_t c = 0; c < n_embd; c++) {
             y[t * n_embd + c] = (float)((double)wte[(size_t)ids[t] * n_embd + c] +
-                                        (double)wpe[(pos0 + t) * n_embd + c]);
+                                        (double)wpe[(size_t)slots[t].pos * n_embd + c]);
         }
     }
 }
 
 void vkgpt__ref_attention(const float *q, const float *k, const float *v, float *y,
-                          uint32_t pos0, const vkgpt__push_attention_t *p) {
+                          const vkgpt__token_slot_t *slots, const vkgpt__push_attention_t *p) {
     size_t hd = p->head_dim;
-    size_t max_keys = (size_t)pos0 + p->n_tokens;
+    size_t max_keys = p->n_tokens;
+    for (size_t t = 0; p->causal && t < p->n_tokens; t++) {
+        max_keys = slots[t].pos + 1 > max_keys ? slots[t].pos + 1 : max_keys;
+    }
     double *w = malloc(max_keys * sizeof(*w));
     if (!w) {
         return;
     }
     for (size_t t = 0; t < p->n_tokens; t++) {
-        size_t n_keys = p->causal ? pos0 + t + 1 : max_keys;
+        size_t n_keys = p->causal ? slots[t].pos + 1 : p->n_tokens;
+        size_t row0 = p->causal ? (size_t)slots[t].row * p->n_ctx : 0;
         for (size_t h = 0; h < p->n_head; h++) {
             const float *qv = q + t * p->q_stride + p->q_col + h * hd;
             double m = -INFINITY, s = 0.0;
             for (size_t j = 0; j < n_keys; j++) {
-                const float *kv = k + j * p->kv_stride + p->k_col + h * hd;
+                const float *kv = k + (row0 + j) * p->kv_stride + p->k_col + h * hd;
                 double d = 0.0;
                 for (size_t c = 0; c < hd; c++) {
                     d += (double)qv[c] * kv[c];
@@ -135,7 +139,7 @@ void vkgpt__ref_attention(const float *q, const float *k, const float *v, float 
             for (size_t c = 0; c < hd; c++) {
                 double acc = 0.0;
                 for (size_t j = 0; j < n_keys; j++) {
-                    acc += w[j] * v[j * p->kv_stride + p->v_col + h * hd + c];
+                    acc += w[j] * v[(row0 + j) * p->kv_stride + p->v_col + h * hd + c];
                 }
                 y[t * p->y_stride + h * hd + c] = (float)(acc / s);
             }

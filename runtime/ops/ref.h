@@ -26,13 +26,13 @@ void vkgpt__ref_log_softmax(const float *x, float *y, size_t rows, size_t cols);
 void vkgpt__ref_linear(const float *x, const float *w, const float *bias, float *y, size_t m,
                        size_t n, size_t k, size_t y_stride, size_t y_col0);
 
-/* y[t] = wte[ids[t]] + wpe[pos0 + t]; y: [n_tokens][n_embd]. */
-void vkgpt__ref_embed(const uint32_t *ids, const float *wte, const float *wpe, uint32_t pos0,
-                      float *y, size_t n_tokens, size_t n_embd);
+/* y[t] = wte[ids[t]] + wpe[slots[t].pos]; y: [n_tokens][n_embd]. */
+void vkgpt__ref_embed(const uint32_t *ids, const float *wte, const float *wpe,
+                      const vkgpt__token_slot_t *slots, float *y, size_t n_tokens, size_t n_embd);
 
-/* Attention with the layout of vkgpt__push_attention_t, queries at positions pos0... */
+/* Attention with the layout of vkgpt__push_attention_t and the token table slots. */
 void vkgpt__ref_attention(const float *q, const float *k, const float *v, float *y,
-                          uint32_t pos0, const vkgpt__push_attention_t *p);
+                          const vkgpt__token_slot_t *slots, const vkgpt__push_attention_t *p);
 
 /* x: [batch][max_tokens][n_embd]; y: [batch][n_embd]. */
 void vkgpt__ref_gap(const float *x, const uint32_t *lengths, float *y, size_t batch,

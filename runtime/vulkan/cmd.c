@@ -324,6 +324,15 @@ vkgpt_status_t vkgpt__cmd_copy(vkgpt__cmd_t *cmd, VkBuffer src, VkDeviceSize src
     return VKGPT_OK;
 }
 
+vkgpt_status_t vkgpt__cmd_copy_regions(vkgpt__cmd_t *cmd, VkBuffer src, VkBuffer dst,
+                                       const VkBufferCopy *regions, uint32_t n_regions) {
+    VKGPT__CHECK_INTERNAL(cmd->recording);
+    barrier(cmd);
+    vkCmdCopyBuffer(cmd->cb, src, dst, n_regions, regions);
+    cmd->pending_writes = true;
+    return VKGPT_OK;
+}
+
 vkgpt_status_t vkgpt__cmd_fill(vkgpt__cmd_t *cmd, VkBuffer dst, VkDeviceSize offset,
                                VkDeviceSize size, uint32_t pattern) {
     VKGPT__CHECK_INTERNAL(cmd->recording);

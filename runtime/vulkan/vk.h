@@ -221,6 +221,11 @@ vkgpt_status_t vkgpt__cmd_dispatch(vkgpt__cmd_t *cmd, vkgpt__kernel_id_t kernel,
 vkgpt_status_t vkgpt__cmd_copy(vkgpt__cmd_t *cmd, VkBuffer src, VkDeviceSize src_offset,
                                VkBuffer dst, VkDeviceSize dst_offset, VkDeviceSize size);
 
+/* Records one copy command of several regions between two buffers (the regions must not
+ * overlap one another in dst). */
+vkgpt_status_t vkgpt__cmd_copy_regions(vkgpt__cmd_t *cmd, VkBuffer src, VkBuffer dst,
+                                       const VkBufferCopy *regions, uint32_t n_regions);
+
 /* Records a fill of size bytes (a multiple of 4) with a 32-bit pattern. */
 vkgpt_status_t vkgpt__cmd_fill(vkgpt__cmd_t *cmd, VkBuffer dst, VkDeviceSize offset,
                                VkDeviceSize size, uint32_t pattern);

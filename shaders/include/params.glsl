@@ -21,16 +21,17 @@ layout(push_constant) uniform Params { uint n_tokens; uint n_embd; uint row0; ui
 layout(push_constant) uniform Params {
     uint n_tokens; uint n_head; uint head_dim;
     uint q_stride; uint q_col; uint kv_stride; uint k_col; uint v_col; uint y_stride;
-    uint causal; float scale; uint max_keys;
+    uint causal; float scale; uint max_keys; uint n_ctx;
 } p;
 #elif defined(PARAMS_KV_STORE)
 layout(push_constant) uniform Params {
-    uint n_tokens; uint n_embd; uint src_stride; uint k_col; uint v_col;
+    uint n_tokens; uint n_embd; uint src_stride; uint k_col; uint v_col; uint n_ctx;
 } p;
 #elif defined(PARAMS_GAP)
 layout(push_constant) uniform Params { uint batch; uint max_tokens; uint n_embd; } p;
 #endif
 
-// The step-parameter buffer (vkgpt__step_params_t): values that change between decode steps.
-#define STEP_PARAMS_BLOCK(binding_index) \
-    layout(std430, binding = binding_index) readonly buffer StepParams { uint pos0; } step
+// The token table (vkgpt__token_slot_t per token): slots[t].x is token t's position, .y its
+// cache row. Rewritten by the host between replays of a recorded decode step.
+#define TOKEN_TABLE_BLOCK(binding_index) \
+    layout(std430, binding = binding_index) readonly buffer TokenTable { uvec2 slots[]; } table

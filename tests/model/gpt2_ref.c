@@ -42,7 +42,8 @@ static float *layer_tensor(ref_model_t *m, uint32_t layer, const char *suffix, b
     return tensor(m, name, conv1d);
 }
 
-static void block(ref_model_t *m, uint32_t l, float *x, size_t t) {
+static void block(ref_model_t *m, uint32_t l, float *x, const vkgpt__token_slot_t *slots,
+                  size_t t) {
     size_t c = m->hp.n_embd, inner = m->hp.n_inner, heads = m->hp.n_head;
     float eps = (float)m->hp.layer_norm_epsilon;
     float *ln1g = layer_tensor(m, l, "ln_1.weight", false);
@@ -67,9 +68,9 @@ static void block(ref_model_t *m, uint32_t l, float *x, size_t t) {
         .n_tokens = (uint32_t)t, .n_head = (uint32_t)heads, .head_dim = (uint32_t)(c / heads),
         .q_stride = (uint32_t)(3 * c), .q_col = 0, .kv_stride = (uint32_t)(3 * c),
         .k_col = (uint32_t)c, .v_col = (uint32_t)(2 * c), .y_stride = (uint32_t)c, .causal = 1,
-        .scale = (float)(1.0 / sqrt((double)(c / heads))),
+        .scale = (float)(1.0 / sqrt((double)(c / heads))), .n_ctx = (uint32_t)t,
     };
-    vkgpt__ref_attention(qkv, qkv, qkv, att, 0, &p);
+    vkgpt__ref_attention(qkv, qkv, qkv, att, slots, &p);
     vkgpt__ref_linear(att, pw, pb, h, t, c, c, c, 0);
     vkgpt__ref_add(x, h, x, t * c);
 
@@ -102,9 +103,13 @@ vkgpt_status_t gpt2_ref_logits(const char *model_dir, const int32_t *ids, size_t
     for (size_t i = 0; i < n; i++) {
         uids[i] = (uint32_t)ids[i];
     }
-    vkgpt__ref_embed(uids, wte, wpe, 0, x, n, c);
+    vkgpt__token_slot_t *slots = malloc(n * sizeof(*slots));
+    for (size_t i = 0; i < n; i++) {
+        slots[i] = (vkgpt__token_slot_t){(uint32_t)i, 0};
+    }
+    vkgpt__ref_embed(uids, wte, wpe, slots, x, n, c);
     for (uint32_t l = 0; l < m.hp.n_layer; l++) {
-        block(&m, l, x, n);
+        block(&m, l, x, slots, n);
     }
 
     float *g = tensor(&m, "ln_f.weight", false), *b = tensor(&m, "ln_f.bias", false);
@@ -121,6 +126,7 @@ vkgpt_status_t gpt2_ref_logits(const char *model_dir, const int32_t *ids, size_t
     free(wpe);
     free(x);
     free(uids);
+    free(slots);
     free(g);
     free(b);
     free(last);

@@ -16,6 +16,7 @@
 
 #include "../runtime/gpu.h"
 #include "gpt2_ref.h"
+#include "model/session.h"
 
 typedef struct expected {
     json_t *root;
@@ -88,7 +89,7 @@ static void check_model(const char *dir, const char *expected_file, vkgpt_weight
     uint32_t vocab = vkgpt_model_n_vocab(m);
     float *logits = malloc(vocab * sizeof(float));
     vkgpt_session_t *s = NULL;
-    cr_assert_eq(vkgpt_session_create(m, &s), VKGPT_OK, "%s", vkgpt_last_error());
+    cr_assert_eq(vkgpt_session_create(m, NULL, &s), VKGPT_OK, "%s", vkgpt_last_error());
 
     for (size_t c = 0; c < json_array_size(e.cases); c++) {
         json_t *kase = json_array_get(e.cases, c);
@@ -157,8 +158,8 @@ Test(gpt2, decode_equals_full_recomputation, .timeout = 300) {
     uint32_t vocab = vkgpt_model_n_vocab(m);
     float *step = malloc(vocab * sizeof(float)), *full = malloc(vocab * sizeof(float));
     vkgpt_session_t *inc = NULL, *once = NULL;
-    cr_assert_eq(vkgpt_session_create(m, &inc), VKGPT_OK);
-    cr_assert_eq(vkgpt_session_create(m, &once), VKGPT_OK);
+    cr_assert_eq(vkgpt_session_create(m, NULL, &inc), VKGPT_OK);
+    cr_assert_eq(vkgpt_session_create(m, NULL, &once), VKGPT_OK);
 
     int32_t seq[20];
     for (int i = 0; i < 20; i++) {
@@ -190,7 +191,7 @@ Test(gpt2, context_limit_is_an_error) {
     uint32_t n_ctx = vkgpt_model_n_ctx(m);
     int32_t *ids = calloc(n_ctx + 1, sizeof(*ids));
     vkgpt_session_t *s = NULL;
-    cr_assert_eq(vkgpt_session_create(m, &s), VKGPT_OK);
+    cr_assert_eq(vkgpt_session_create(m, NULL, &s), VKGPT_OK);
     cr_assert_eq(vkgpt_session_eval(s, ids, n_ctx + 1, NULL), VKGPT_ERR_CONTEXT_FULL);
     cr_assert(strstr(vkgpt_session_last_error(s), "context"), "%s",
               vkgpt_session_last_error(s));
@@ -217,7 +218,7 @@ Test(gpt2, preset_with_random_weights_generates, .timeout = 600) {
     cr_assert_eq(vkgpt_model_n_layer(m), 12);
     cr_assert_eq(vkgpt_model_n_vocab(m), 50257);
     vkgpt_session_t *s = NULL;
-    cr_assert_eq(vkgpt_session_create(m, &s), VKGPT_OK);
+    cr_assert_eq(vkgpt_session_create(m, NULL, &s), VKGPT_OK);
     float *logits = malloc(50257 * sizeof(float));
     int32_t tok = 464;
     for (int i = 0; i < 32; i++) {
@@ -258,4 +259,56 @@ Test(gpt2, cpu_reference_path_matches_fixtures) {
         }
         json_decref(e.root);
     }
+}
+
+/* Several sequences in one session: a batched step over rows gives each row the logits its
+ * own single-sequence session gives, and reordering rows on the device moves caches whole. */
+Test(gpt2, rows_step_and_reorder_like_separate_sessions, .timeout = 300) {
+    vkgpt_device_t *dev = test_device(0);
+    vkgpt_model_t *m = load(dev, "tiny3-st", VKGPT_WEIGHT_TYPE_F32);
+    uint32_t vocab = vkgpt_model_n_vocab(m);
+    vkgpt_session_params_t sp;
+    vkgpt_session_params_init(&sp);
+    sp.n_seq = 3;
+    vkgpt_session_t *multi = NULL, *one = NULL;
+    cr_assert_eq(vkgpt_session_create(m, &sp, &multi), VKGPT_OK, "%s", vkgpt_last_error());
+    cr_assert_eq(vkgpt_session_create(m, NULL, &one), VKGPT_OK);
+
+    const int32_t prompts[3][4] = {{5, 17, 33, 2}, {250, 3}, {7, 7, 7}};
+    const size_t lens[3] = {4, 2, 3};
+    for (uint32_t r = 0; r < 3; r++) {
+        cr_assert_eq(vkgpt__session_append(multi, r, prompts[r], lens[r], NULL), VKGPT_OK, "%s",
+                     vkgpt_session_last_error(multi));
+    }
+    /* Rows 1 and 0 of the old order become rows 0, 1 and 2. */
+    const uint32_t src[3] = {1, 1, 0};
+    cr_assert_eq(vkgpt__session_reorder(multi, src, 3), VKGPT_OK, "%s",
+                 vkgpt_session_last_error(multi));
+    cr_assert_eq(vkgpt__session_row_len(multi, 2), 4);
+
+    const uint32_t rows[3] = {0, 1, 2};
+    const int32_t next[3] = {9, 10, 11};
+    float *batch = malloc(3 * vocab * sizeof(float)), *single = malloc(vocab * sizeof(float));
+    cr_assert_eq(vkgpt__session_step(multi, rows, next, 3, batch), VKGPT_OK, "%s",
+                 vkgpt_session_last_error(multi));
+    for (uint32_t r = 0; r < 3; r++) {
+        int32_t seq[8];
+        size_t n = lens[src[r]];
+        memcpy(seq, prompts[src[r]], n * sizeof(int32_t));
+        seq[n] = next[r];
+        vkgpt_session_reset(one);
+        cr_assert_eq(vkgpt_session_eval(one, seq, n + 1, single), VKGPT_OK);
+        double err = 0, ref = 0;
+        for (uint32_t i = 0; i < vocab; i++) {
+            err = fmax(err, fabs(batch[r * vocab + i] - single[i]));
+            ref = fmax(ref, fabs(single[i]));
+        }
+        cr_expect_leq(err / ref, 1e-5, "row %u: batched step vs own session %.3g", r, err / ref);
+    }
+    free(batch);
+    free(single);
+    vkgpt_session_destroy(multi);
+    vkgpt_session_destroy(one);
+    vkgpt_model_destroy(m);
+    test_device_done(dev);
 }
