@@ -74,7 +74,9 @@ void tu_toy_vocab(const char *dir, const char *const *extra, size_t n_extra,
     for (unsigned b = 0; b < 256; b++) {
         char piece[3];
         tu_byte_piece((uint8_t)b, piece);
-        const char *esc = strcmp(piece, "\"") == 0 ? "\\\"" : strcmp(piece, "\\") == 0 ? "\\\\" : piece;
+        const char *esc = strcmp(piece, "\"") == 0    ? "\\\""
+                          : strcmp(piece, "\\") == 0 ? "\\\\"
+                                                      : piece;
         o += (size_t)snprintf(json + o, cap - o, "%s\"%s\": %u", b ? ", " : "", esc, b);
     }
     for (size_t i = 0; i < n_extra; i++) {
