@@ -59,8 +59,16 @@ vkgpt_tokenizer_t *cli_load_tokenizer(const char *folder, const char *plugin) {
     return tok;
 }
 
-double cli_now(void) {
+static double seconds_on(clockid_t clock) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double cli_now(void) {
+    return seconds_on(CLOCK_MONOTONIC);
+}
+
+double cli_cpu_now(void) {
+    return seconds_on(CLOCK_PROCESS_CPUTIME_ID);
 }

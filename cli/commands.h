@@ -36,7 +36,9 @@ bool cli_read_file(const char *path, char **data, size_t *len);
  * returns NULL on failure. */
 vkgpt_tokenizer_t *cli_load_tokenizer(const char *folder, const char *plugin);
 
-/* Seconds on a monotonic clock. */
+/* Seconds on a monotonic clock, and CPU seconds this process has used (what a benchmark on a
+ * busy machine should divide by). */
 double cli_now(void);
+double cli_cpu_now(void);
 
 #endif

@@ -26,23 +26,31 @@ static const uint8_t ascii_class[128] = {
     ['y'] = 1, ['z'] = 1,
 };
 
-/* The class of the character at s[pos] and its length in bytes. */
-static inline size_t char_at(const uint8_t *s, size_t len, size_t pos, vkgpt__uclass_t *cls) {
-    if (s[pos] < 0x80) {
-        *cls = (vkgpt__uclass_t)ascii_class[s[pos]];
+/* The class of the character at s[pos] and its length in bytes. ASCII and two-byte
+ * characters (Latin accents, Cyrillic, Greek) are decoded inline; bmp is vkgpt__uclass_bmp(). */
+static inline size_t char_at(const uint8_t *bmp, const uint8_t *s, size_t len, size_t pos,
+                             vkgpt__uclass_t *cls) {
+    uint8_t b0 = s[pos];
+    if (b0 < 0x80) {
+        *cls = (vkgpt__uclass_t)ascii_class[b0];
         return 1;
+    }
+    if (b0 >= 0xC2 && b0 < 0xE0 && pos + 1 < len && (s[pos + 1] & 0xC0) == 0x80) {
+        *cls = (vkgpt__uclass_t)bmp[((b0 & 0x1F) << 6) | (s[pos + 1] & 0x3F)];
+        return 2;
     }
     int32_t cp;
     size_t n = vkgpt__utf8_decode(s + pos, len - pos, &cp);
-    *cls = vkgpt__uclass(cp);
+    *cls = cp >= 0 && cp < 0x10000 ? (vkgpt__uclass_t)bmp[cp] : vkgpt__uclass(cp);
     return n;
 }
 
 /* The end of the run of characters of class cls that starts at pos. */
-static size_t run_end(const uint8_t *s, size_t len, size_t pos, vkgpt__uclass_t cls) {
+static size_t run_end(const uint8_t *bmp, const uint8_t *s, size_t len, size_t pos,
+                      vkgpt__uclass_t cls) {
     while (pos < len) {
         vkgpt__uclass_t c;
-        size_t n = char_at(s, len, pos, &c);
+        size_t n = char_at(bmp, s, len, pos, &c);
         if (c != cls) {
             break;
         }
@@ -73,12 +81,12 @@ static size_t contraction(const uint8_t *s, size_t len, size_t pos) {
 /* \s+(?!\S)|\s+ from pos: the whole run when it reaches the end of the text; otherwise all but
  * its last character, which then leads the next piece ("  word" splits as " ", " word"). A
  * single space character before a non-space is a piece of its own. */
-static size_t whitespace_piece(const uint8_t *s, size_t len, size_t pos) {
+static size_t whitespace_piece(const uint8_t *bmp, const uint8_t *s, size_t len, size_t pos) {
     size_t last = pos;
     size_t end = pos;
     while (end < len) {
         vkgpt__uclass_t c;
-        size_t n = char_at(s, len, end, &c);
+        size_t n = char_at(bmp, s, len, end, &c);
         if (c != VKGPT__UC_SPACE) {
             break;
         }
@@ -99,19 +107,20 @@ size_t vkgpt__pretok_next(const uint8_t *s, size_t len, size_t pos) {
         }
     }
 
+    const uint8_t *bmp = vkgpt__uclass_bmp();
     vkgpt__uclass_t c0;
-    size_t n0 = char_at(s, len, pos, &c0);
+    size_t n0 = char_at(bmp, s, len, pos, &c0);
 
     /* " ?\p{L}+", " ?\p{N}+", " ?[^\s\p{L}\p{N}]+": one optional ASCII space, then a run. */
     if (s[pos] == ' ' && pos + 1 < len) {
         vkgpt__uclass_t c1;
-        char_at(s, len, pos + 1, &c1);
+        char_at(bmp, s, len, pos + 1, &c1);
         if (c1 != VKGPT__UC_SPACE) {
-            return run_end(s, len, pos + 1, c1);
+            return run_end(bmp, s, len, pos + 1, c1);
         }
     }
     if (c0 != VKGPT__UC_SPACE) {
-        return run_end(s, len, pos + n0, c0);
+        return run_end(bmp, s, len, pos + n0, c0);
     }
-    return whitespace_piece(s, len, pos);
+    return whitespace_piece(bmp, s, len, pos);
 }

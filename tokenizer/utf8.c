@@ -150,6 +150,11 @@ static void bmp_fill(void) {
     }
 }
 
+const uint8_t *vkgpt__uclass_bmp(void) {
+    call_once(&bmp_once, bmp_fill);
+    return bmp_class;
+}
+
 vkgpt__uclass_t vkgpt__uclass(int32_t cp) {
     if (cp < 0) {
         return VKGPT__UC_OTHER;

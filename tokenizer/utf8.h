@@ -40,4 +40,8 @@ typedef enum vkgpt__uclass {
 /* The class of a code point, or OTHER for -1 (an invalid byte). Thread-safe. */
 vkgpt__uclass_t vkgpt__uclass(int32_t cp);
 
+/* The classes of U+0000..U+FFFF, one byte each, filled on the first call; for loops that
+ * classify many characters without a call each. Thread-safe. */
+const uint8_t *vkgpt__uclass_bmp(void);
+
 #endif

@@ -428,18 +428,28 @@ vkgpt_status_t bpe_encode(bpe_t *b, const uint8_t *text, size_t len, uint32_t fl
     return st;
 }
 
+/* What decoding does with an id: emit its bytes, skip it (a special token the caller asked to
+ * skip), or count it as naming no token. */
+typedef enum { DECODE_EMIT, DECODE_SKIP, DECODE_INVALID } decode_action_t;
+
+static decode_action_t decode_action(const bpe_t *b, int32_t id, uint32_t flags) {
+    if (id < 0 || (size_t)id >= b->n_tokens || b->tokens[id].kind == BPE_HOLE) {
+        return DECODE_INVALID;
+    }
+    bool skip = b->tokens[id].kind == BPE_SPECIAL && (flags & VKGPT_DETOKENIZE_SKIP_SPECIAL);
+    return skip ? DECODE_SKIP : DECODE_EMIT;
+}
+
 vkgpt_status_t bpe_decode(const bpe_t *b, const int32_t *ids, size_t n_ids, uint32_t flags,
                           char *out, size_t capacity, size_t *n_bytes, size_t *n_invalid) {
     /* Count first, so a buffer that is too small is left untouched. */
     size_t total = 0, invalid = 0;
     for (size_t i = 0; i < n_ids; i++) {
-        int32_t id = ids[i];
-        if (id < 0 || (size_t)id >= b->n_tokens || b->tokens[id].kind == BPE_HOLE) {
-            invalid++;
-        } else if (!(b->tokens[id].kind == BPE_SPECIAL && (flags & VKGPT_DETOKENIZE_SKIP_SPECIAL))) {
-            if (__builtin_add_overflow(total, (size_t)b->tokens[id].bytes_len, &total)) {
-                return VKGPT_ERR_INVALID_ARGUMENT;
-            }
+        decode_action_t a = decode_action(b, ids[i], flags);
+        invalid += a == DECODE_INVALID;
+        if (a == DECODE_EMIT &&
+            __builtin_add_overflow(total, (size_t)b->tokens[ids[i]].bytes_len, &total)) {
+            return VKGPT_ERR_INVALID_ARGUMENT;
         }
     }
     *n_bytes = total;
@@ -452,13 +462,10 @@ vkgpt_status_t bpe_decode(const bpe_t *b, const int32_t *ids, size_t n_ids, uint
 
     size_t o = 0;
     for (size_t i = 0; i < n_ids; i++) {
-        int32_t id = ids[i];
-        if (id < 0 || (size_t)id >= b->n_tokens || b->tokens[id].kind == BPE_HOLE ||
-            (b->tokens[id].kind == BPE_SPECIAL && (flags & VKGPT_DETOKENIZE_SKIP_SPECIAL))) {
-            continue;
+        if (decode_action(b, ids[i], flags) == DECODE_EMIT) {
+            memcpy(out + o, bpe_bytes(b, ids[i]), b->tokens[ids[i]].bytes_len);
+            o += b->tokens[ids[i]].bytes_len;
         }
-        memcpy(out + o, bpe_bytes(b, id), b->tokens[id].bytes_len);
-        o += b->tokens[id].bytes_len;
     }
     return VKGPT_OK;
 }

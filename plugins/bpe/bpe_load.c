@@ -258,13 +258,13 @@ static vkgpt_status_t load_merges_txt(bpe_t *b, const char *path, bpe_err_t *err
             char where[4200];
             snprintf(where, sizeof(where), "%s:%zu", path, line_no);
             char *space = memchr(p, ' ', n);
-            if (!space || space == p || space == p + n - 1 || memchr(space + 1, ' ', (size_t)(p + n - space - 1))) {
+            size_t right = space ? (size_t)(p + n - space - 1) : 0;
+            if (!space || space == p || right == 0 || memchr(space + 1, ' ', right)) {
                 st = bpe_fail(err, VKGPT_ERR_BAD_FORMAT,
                               "%s: expected two pieces separated by one space", where);
                 break;
             }
-            st = add_merge(b, where, p, (size_t)(space - p), space + 1,
-                           (size_t)(p + n - space - 1), rank++, err);
+            st = add_merge(b, where, p, (size_t)(space - p), space + 1, right, rank++, err);
         }
         p = eol + 1;
     }
