@@ -503,6 +503,102 @@ VKGPT_API void vkgpt_tokenizer_train_params_init(
 VKGPT_API vkgpt_status_t vkgpt_tokenizer_train(
     const vkgpt_tokenizer_train_params_t *params);
 
+/* ---- Generation -------------------------------------------------------- */
+
+/* Decoding strategies, as Hugging Face's generate() chooses them from
+ * do_sample and num_beams. */
+typedef enum vkgpt_strategy {
+    VKGPT_STRATEGY_GREEDY = 0,
+    VKGPT_STRATEGY_SAMPLE = 1,      /* temperature, then top-k, then top-p */
+    VKGPT_STRATEGY_BEAM = 2,
+    VKGPT_STRATEGY_BEAM_SAMPLE = 3
+} vkgpt_strategy_t;
+
+/* Decoding settings, named and defaulted as Hugging Face's GenerationConfig
+ * (temperature 1, top_k 50, top_p 1, num_beams 1, repetition_penalty 1,
+ * length_penalty 1); max_new_tokens defaults to 64. */
+typedef struct vkgpt_generation_params {
+    uint32_t struct_size;
+    vkgpt_strategy_t strategy;
+    uint32_t max_new_tokens;
+    uint32_t min_new_tokens;
+    double temperature;
+    uint32_t top_k;                 /* 0 disables */
+    double top_p;                   /* 1 disables */
+    uint32_t num_beams;
+    double length_penalty;
+    int32_t early_stopping;         /* 0 false, 1 true, 2 "never" */
+    uint32_t num_return_sequences;
+    double repetition_penalty;      /* 1 disables */
+    uint32_t no_repeat_ngram_size;  /* 0 disables */
+    /* End-of-sequence ids; with n_eos_token_ids 0 and eos_from_tokenizer
+     * set (the default), the tokenizer's eos token. */
+    const int32_t *eos_token_ids;
+    size_t n_eos_token_ids;
+    int32_t eos_from_tokenizer;
+    const char *const *stop;        /* stop strings; generation ends at one */
+    size_t n_stop;
+    /* The same seed, settings, prompt and device give the same text. With
+     * seed_set 0 a seed is taken from the clock. */
+    uint64_t seed;
+    int32_t seed_set;
+} vkgpt_generation_params_t;
+
+VKGPT_API void vkgpt_generation_params_init(vkgpt_generation_params_t *p);
+
+/* Receives the text of sequence `seq` as it is generated, in pieces of
+ * complete UTF-8 characters (a character split across tokens is held back
+ * until it is whole). seq is prompt * num_return_sequences + j. Beam
+ * strategies are not streamed (their tokens are final only at the end).
+ * Return nonzero to continue, 0 to stop. */
+typedef int (*vkgpt_stream_fn)(uint32_t seq, const char *text, size_t len,
+                               void *user_data);
+
+/* The sequences a generation produced. */
+typedef struct vkgpt_generation vkgpt_generation_t;
+
+/* Generates continuations of n_prompts prompts (a batch for greedy and
+ * sample; beams for beam strategies). The session needs n_seq of at least
+ * n_prompts * max(num_beams, num_return_sequences); its previous content is
+ * replaced. on_text may be NULL. *out receives the results even when the
+ * generation was cancelled (VKGPT_ERR_CANCELLED) or stopped by on_text;
+ * free them with vkgpt_generation_destroy(). */
+VKGPT_API vkgpt_status_t vkgpt_generate(
+    vkgpt_session_t *session, vkgpt_tokenizer_t *tokenizer,
+    const char *const *prompts, size_t n_prompts,
+    const vkgpt_generation_params_t *params, vkgpt_stream_fn on_text,
+    void *user_data, vkgpt_generation_t **out);
+
+/* Sequences in the result: n_prompts * num_return_sequences, each prompt's
+ * best beam first. */
+VKGPT_API size_t vkgpt_generation_count(const vkgpt_generation_t *g);
+
+/* The generated text (without the prompt), NUL-terminated, borrowed. */
+VKGPT_API const char *vkgpt_generation_text(const vkgpt_generation_t *g,
+                                            size_t index, size_t *len);
+
+/* The generated ids, borrowed. */
+VKGPT_API const int32_t *vkgpt_generation_ids(const vkgpt_generation_t *g,
+                                              size_t index, size_t *n_ids);
+
+/* Beam score (sum of log-probabilities / length^length_penalty); 0 for
+ * greedy and sample. */
+VKGPT_API double vkgpt_generation_score(const vkgpt_generation_t *g,
+                                        size_t index);
+
+/* Why the sequence ended: "eos", "length", "stop" or "cancelled". */
+VKGPT_API const char *vkgpt_generation_finish(const vkgpt_generation_t *g,
+                                              size_t index);
+
+/* Tokens in the prompts and generated, and seconds spent on each. */
+VKGPT_API void vkgpt_generation_timings(const vkgpt_generation_t *g,
+                                        size_t *prompt_tokens,
+                                        double *prompt_seconds,
+                                        size_t *generated_tokens,
+                                        double *generate_seconds);
+
+VKGPT_API void vkgpt_generation_destroy(vkgpt_generation_t *g);
+
 #ifdef __cplusplus
 }
 #endif
