@@ -89,8 +89,14 @@ vkgpt_status_t vkgpt__error_prefix(vkgpt__error_t *err, const char *fmt, ...) {
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
 
+    /* Joined by hand: a message longer than the buffer is cut at its end. */
     memcpy(old, err->message, sizeof(old));
-    snprintf(err->message, sizeof(err->message), "%s%s", prefix, old);
+    old[sizeof(old) - 1] = '\0';
+    size_t pl = strlen(prefix), ol = strlen(old);
+    ol = ol < sizeof(err->message) - 1 - pl ? ol : sizeof(err->message) - 1 - pl;
+    memcpy(err->message, prefix, pl);
+    memcpy(err->message + pl, old, ol);
+    err->message[pl + ol] = '\0';
     return err->status;
 }
 
