@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_config.h"
 #include "vkgpt.h"
 
 static void print_usage(FILE *out) {
@@ -10,6 +11,7 @@ static void print_usage(FILE *out) {
             "\n"
             "commands:\n"
             "  version     print the library version\n"
+            "  config      check a config and print it merged with overrides\n"
             "\n"
             "Run 'vkgpt <command> --help' for a command's options.\n");
 }
@@ -22,6 +24,9 @@ int main(int argc, char **argv) {
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("vkgpt %s\n", vkgpt_version_string());
         return 0;
+    }
+    if (strcmp(argv[1], "config") == 0) {
+        return vkgpt_cli_config(argc - 1, argv + 1);
     }
     fprintf(stderr, "vkgpt: unknown command '%s'\n", argv[1]);
     print_usage(stderr);
