@@ -41,18 +41,18 @@ static void usage(FILE *out) {
                  "(\"generation.top_k=40\", \"device=0\"), checks the result and prints it\n"
                  "as YAML. docs/CONFIG.md lists every key.\n"
                  "\n"
-                 "  --print            print the merged config (the default)\n"
-                 "  --check            check only; print nothing on success\n"
-                 "  -c, --config FILE  a YAML config; may be repeated\n"
-                 "  --set KEY=VALUE    an override, the same as a bare KEY=VALUE\n");
+                 "  --print                  print the merged config (the default)\n"
+                 "  --check                  check only; print nothing on success\n"
+                 "  -c, --config FILE        a YAML config; may be repeated\n"
+                 "  --set KEY=VALUE          an override, the same as a bare KEY=VALUE\n");
     for (size_t i = 0; i < sizeof(key_flags) / sizeof(key_flags[0]); i++) {
         const key_flag_t *f = &key_flags[i];
         char names[48];
         snprintf(names, sizeof(names), "%s%s%s V", f->flag, f->alt ? ", " : "",
                  f->alt ? f->alt : "");
-        fprintf(out, "  %-18s %s: %s\n", names, f->key, f->help);
+        fprintf(out, "  %-24s %s: %s\n", names, f->key, f->help);
     }
-    fprintf(out, "  -h, --help         this text\n");
+    fprintf(out, "  -h, --help               this text\n");
 }
 
 static const key_flag_t *find_flag(const char *arg) {

@@ -3,7 +3,9 @@
  * strtod() and printf() follow LC_NUMERIC, so under ru_RU "1.3" would stop at the '.' and 1.3
  * would print as "1,3". The grammar is checked here by hand first, and the conversion itself
  * runs with the calling thread switched to the "C" locale (uselocale, POSIX 2008), which
- * leaves other threads and the process locale alone. */
+ * leaves other threads and the process locale alone. Should newlocale() fail (it only
+ * allocates), parsing a number reports it as out of range and printing falls back to the
+ * process locale. */
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
