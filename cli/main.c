@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_config.h"
 #include "commands.h"
 
 static const cli_command_t commands[] = {
@@ -11,6 +12,7 @@ static const cli_command_t commands[] = {
     {"generate", "continue a prompt with a GPT-2 model (greedy)", cmd_generate},
     {"bench", "measure prompt and generation speed", cmd_bench},
     {"info", "describe a model folder without loading it", cmd_info},
+    {"config", "check a config and print it merged with overrides", vkgpt_cli_config},
     {"tokenize", "turn text into token ids", cmd_tokenize},
     {"detokenize", "turn token ids into text", cmd_detokenize},
     {"tokenizer", "tokenizer tools: train a BPE vocabulary", cmd_tokenizer},

@@ -598,6 +598,57 @@ VKGPT_API void vkgpt_generation_timings(const vkgpt_generation_t *g,
                                         double *generate_seconds);
 
 VKGPT_API void vkgpt_generation_destroy(vkgpt_generation_t *g);
+/* ---- Configs --------------------------------------------------------- */
+
+/* A config holds the settings of docs/CONFIG.md: the model, the tokenizer,
+ * decoding (Hugging Face GenerationConfig names), the device and a
+ * classifier's labels. Files are YAML; every error names the file, line and
+ * column. Layers apply in call order: start from the defaults, load one or
+ * more files, then set command-line overrides; the last layer wins. */
+typedef struct vkgpt_config vkgpt_config_t;
+
+/* Creates a config holding every default. */
+VKGPT_API vkgpt_status_t vkgpt_config_create(vkgpt_config_t **out_config);
+
+/* Reads a YAML file and applies every key it sets on top of config. On error
+ * (VKGPT_ERR_IO, VKGPT_ERR_CONFIG) config is unchanged and
+ * vkgpt_config_last_error() says what and where. */
+VKGPT_API vkgpt_status_t vkgpt_config_load_file(vkgpt_config_t *config,
+                                                const char *path);
+
+/* The same for YAML text of len bytes; name stands for the file in
+ * messages. */
+VKGPT_API vkgpt_status_t vkgpt_config_load_string(vkgpt_config_t *config,
+                                                  const char *name,
+                                                  const char *text,
+                                                  size_t len);
+
+/* Sets one key from a command-line override. key is "section.name"
+ * ("generation.temperature") or "device"; value is the YAML text of the
+ * value ("0.7", "[50256]", "never"; "" or "null" restores the default).
+ * Setting generation.strategy replaces do_sample and, for greedy and
+ * sample, num_beams from earlier layers. */
+VKGPT_API vkgpt_status_t vkgpt_config_set(vkgpt_config_t *config,
+                                          const char *key, const char *value);
+
+/* Checks the keys against each other (strategy, beams, sequences, token
+ * counts) and settles the decoding strategy. */
+VKGPT_API vkgpt_status_t vkgpt_config_validate(vkgpt_config_t *config);
+
+/* Validates, then writes the whole config as YAML (every key, defaults
+ * included) into buf[0..cap) with a terminating NUL and sets *out_len to the
+ * text's length without it. VKGPT_ERR_BUFFER_TOO_SMALL when cap is not more
+ * than that length (nothing is written; *out_len says what is needed). buf
+ * may be NULL when cap is 0. */
+VKGPT_API vkgpt_status_t vkgpt_config_print(vkgpt_config_t *config,
+                                            char *buf, size_t cap,
+                                            size_t *out_len);
+
+/* The message of the last failed call on config ("" after success);
+ * borrowed until the next call on config. */
+VKGPT_API const char *vkgpt_config_last_error(const vkgpt_config_t *config);
+
+VKGPT_API void vkgpt_config_destroy(vkgpt_config_t *config);
 
 #ifdef __cplusplus
 }

@@ -261,24 +261,28 @@ static vkgpt_status_t check_stops(beam_state_t *b) {
     return VKGPT_OK;
 }
 
-/* Lists the rows of open prompts with their last tokens; reorders rows first when any moved. */
-static vkgpt_status_t prepare_step(beam_state_t *b, uint32_t *n_open) {
+/* Lists the rows of open prompts with their last tokens. */
+static uint32_t open_rows(beam_state_t *b) {
     vkgpt__dstate_t *d = b->d;
-    bool moved = false;
     uint32_t n = 0;
     for (uint32_t r = 0; r < d->n_rows; r++) {
         beam_group_t *g = &b->groups[r / d->group];
-        moved = moved || d->src[r] != r;
         if (!g->closed) {
             d->rows[n] = r;
             d->tokens[n++] = row_ids(b, b->ids, r)[g->n_prompt + g->t - 1];
         }
     }
-    *n_open = n;
-    if (n == 0 || !moved) {
-        return VKGPT_OK;
+    return n;
+}
+
+/* Moves the device's rows to where the step put the beams, when any moved. */
+static vkgpt_status_t reorder_rows(beam_state_t *b) {
+    vkgpt__dstate_t *d = b->d;
+    bool moved = false;
+    for (uint32_t r = 0; r < d->n_rows && !moved; r++) {
+        moved = d->src[r] != r;
     }
-    vkgpt_status_t st = d->model->reorder(d->model->ctx, d->src, d->n_rows);
+    vkgpt_status_t st = moved ? d->model->reorder(d->model->ctx, d->src, d->n_rows) : VKGPT_OK;
     if (st != VKGPT_OK) {
         return vkgpt__error_set(d->err, st, "reordering %u beam rows failed", d->n_rows);
     }
@@ -324,12 +328,9 @@ static vkgpt_status_t beam_loop(beam_state_t *b, bool *processed) {
     }
     vkgpt_status_t st = vkgpt__dstate_prefill(d);
     while (st == VKGPT_OK) {
-        uint32_t n_open = 0;
         st = beam_round(b, processed);
-        if (st == VKGPT_OK) {
-            st = prepare_step(b, &n_open);
-        }
-        if (st != VKGPT_OK || n_open == 0) {
+        uint32_t n_open = st == VKGPT_OK ? open_rows(b) : 0;
+        if (n_open == 0) {
             break;
         }
         if (vkgpt__dstate_cancelled(d)) {
@@ -337,7 +338,10 @@ static vkgpt_status_t beam_loop(beam_state_t *b, bool *processed) {
             return vkgpt__error_set(d->err, VKGPT_ERR_CANCELLED, "cancelled after %u steps",
                                     d->n_steps);
         }
-        st = vkgpt__dstate_step(d, n_open);
+        st = reorder_rows(b);
+        if (st == VKGPT_OK) {
+            st = vkgpt__dstate_step(d, n_open);
+        }
     }
     return st;
 }
