@@ -239,6 +239,10 @@ typedef struct vkgpt_model_params {
      * the preset with seeded random weights (for benchmarks). May be NULL. */
     const char *preset;
     uint64_t seed;              /* for random weights */
+    /* Called from the loading thread as the weights reach the device, with
+     * the fraction done (0..1]; may be NULL. */
+    void (*progress)(float fraction, void *user_data);
+    void *progress_user_data;
 } vkgpt_model_params_t;
 
 VKGPT_API void vkgpt_model_params_init(vkgpt_model_params_t *params);
@@ -649,6 +653,39 @@ VKGPT_API vkgpt_status_t vkgpt_config_print(vkgpt_config_t *config,
 VKGPT_API const char *vkgpt_config_last_error(const vkgpt_config_t *config);
 
 VKGPT_API void vkgpt_config_destroy(vkgpt_config_t *config);
+
+/* What a config selects, for the calls that take it. Strings are borrowed
+ * until the config changes or is destroyed; "" when unset. */
+VKGPT_API const char *vkgpt_config_model_path(const vkgpt_config_t *config);
+VKGPT_API const char *vkgpt_config_model_preset(const vkgpt_config_t *config);
+
+/* The model parameters (weight type and preset) the config names. */
+VKGPT_API void vkgpt_config_model_params(const vkgpt_config_t *config,
+                                         vkgpt_model_params_t *params);
+
+/* The tokenizer plugin (default "bpe") and its folder ("" means the
+ * model's folder). */
+VKGPT_API const char *vkgpt_config_tokenizer_plugin(
+    const vkgpt_config_t *config);
+VKGPT_API const char *vkgpt_config_tokenizer_path(
+    const vkgpt_config_t *config);
+
+/* The device selector (an index as text, or a name), "" when unset. */
+VKGPT_API const char *vkgpt_config_device(vkgpt_config_t *config);
+
+/* The decoding settings, after vkgpt_config_validate(). eos ids and stop
+ * strings are borrowed from the config. */
+VKGPT_API void vkgpt_config_generation_params(vkgpt_config_t *config,
+                                              vkgpt_generation_params_t *p);
+
+/* The classifier's class names: *n_labels entries, borrowed. */
+VKGPT_API const char *const *vkgpt_config_labels(const vkgpt_config_t *config,
+                                                 size_t *n_labels);
+
+/* Where a key ("model.preset") was set: "file:line:column", "command line",
+ * or "default". */
+VKGPT_API const char *vkgpt_config_origin(vkgpt_config_t *config,
+                                          const char *key);
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "decode/driver.h"
-#include "model/session.h"
+#include "api/generate_internal.h"
 
 struct vkgpt_generation {
     vkgpt__decode_result_t result;
@@ -19,17 +19,7 @@ struct vkgpt_generation {
     double generate_seconds;
 };
 
-typedef struct run_ctx {
-    vkgpt_session_t *session;
-    vkgpt_tokenizer_t *tok;
-    vkgpt_stream_fn on_text;
-    void *user;
-    vkgpt_tokenizer_stream_t **streams; /* one per streamed sequence, made on first token */
-    uint32_t n_streams;
-    bool stopped_by_caller;
-    double t_start, t_first_step;
-    size_t n_generated;
-} run_ctx_t;
+typedef vkgpt__session_runner_t run_ctx_t;
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -234,10 +224,9 @@ static void flush_streams(run_ctx_t *c) {
     free(c->streams);
 }
 
-static vkgpt_status_t run(vkgpt_session_t *s, vkgpt_tokenizer_t *tok, const vkgpt__gen_config_t
-                          *cfg, const vkgpt__decode_prompt_t *prompts, uint32_t n_prompts,
-                          run_ctx_t *c, vkgpt_generation_t *g) {
-    vkgpt__decode_model_t model = {
+void vkgpt__session_decode_model(vkgpt__session_runner_t *c, vkgpt__decode_model_t *out) {
+    vkgpt_session_t *s = c->session;
+    *out = (vkgpt__decode_model_t){
         .ctx = c,
         .n_vocab = s->model->hp.vocab_size,
         .n_ctx = s->buf.n_ctx,
@@ -245,8 +234,15 @@ static vkgpt_status_t run(vkgpt_session_t *s, vkgpt_tokenizer_t *tok, const vkgp
         .prefill = cb_prefill,
         .step = cb_step,
         .reorder = cb_reorder,
-        .decode = cb_decode,
+        .decode = c->tok ? cb_decode : NULL,
     };
+}
+
+static vkgpt_status_t run(vkgpt_session_t *s, vkgpt_tokenizer_t *tok, const vkgpt__gen_config_t
+                          *cfg, const vkgpt__decode_prompt_t *prompts, uint32_t n_prompts,
+                          run_ctx_t *c, vkgpt_generation_t *g) {
+    vkgpt__decode_model_t model;
+    vkgpt__session_decode_model(c, &model);
     vkgpt__decode_hooks_t hooks = {.on_token = on_token, .user = c, .cancel = &s->cancel};
     c->n_streams = n_prompts * cfg->num_return_sequences;
     c->streams = calloc(c->n_streams, sizeof(*c->streams));

@@ -115,6 +115,10 @@ typedef struct vkgpt__config {
 struct vkgpt_config {
     vkgpt__config_t cfg;
     vkgpt__error_t err;
+    /* Storage behind the getters of runtime/api/config_bridge.c. */
+    char device_text[VKGPT__CONFIG_NAME_CAP];
+    char origin_text[VKGPT__CONFIG_PATH_CAP + 64];
+    const char *stop_ptrs[VKGPT__GEN_MAX_STOP];
 };
 
 /* Fills cfg with every default. vkgpt__config_free releases what loading added. */
