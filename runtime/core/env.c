@@ -79,6 +79,11 @@ uint64_t vkgpt__env_max_allocation(void) {
     return env_bytes("VKGPT_MAX_ALLOCATION");
 }
 
+const char *vkgpt__env_fault(void) {
+    const char *v = getenv("VKGPT_FAULT");
+    return (v && *v) ? v : NULL;
+}
+
 const char *vkgpt__env_plugin_path(void) {
     const char *v = getenv("VKGPT_PLUGIN_PATH");
     return (v && *v) ? v : NULL;

@@ -26,6 +26,10 @@ bool vkgpt__env_cache_dir(char *buf, size_t size);
 uint64_t vkgpt__env_max_buffer_range(void);
 uint64_t vkgpt__env_max_allocation(void);
 
+/* VKGPT_FAULT: "POINT:N[:RESULT]" makes the N-th call at POINT (alloc, submit, wait) of each
+ * device fail with RESULT (oom, lost, timeout); for tests of the error paths. NULL when unset. */
+const char *vkgpt__env_fault(void);
+
 /* VKGPT_PLUGIN_PATH: a colon-separated list of folders searched for tokenizer plugins. */
 const char *vkgpt__env_plugin_path(void);
 

@@ -23,7 +23,28 @@ struct vkgpt__cmd {
     uint32_t n_dispatches;
     bool pending_writes; /* something recorded since the last barrier */
     bool recording;
+    bool in_flight;      /* submitted, and its fence wait failed: not yet known finished */
 };
+
+/* Waits once more for a submission whose wait failed, so that the command buffer and fence can
+ * be reused or freed. A device that still does not answer is reported as lost. */
+static vkgpt_status_t settle(vkgpt__cmd_t *cmd) {
+    if (!cmd->in_flight) {
+        return VKGPT_OK;
+    }
+    vkgpt__device_t *dev = cmd->dev;
+    VkResult r = vkWaitForFences(dev->vk, 1, &cmd->fence, VK_TRUE, dev->fence_timeout_ns);
+    if (r == VK_SUCCESS) {
+        r = vkResetFences(dev->vk, 1, &cmd->fence);
+    }
+    if (r != VK_SUCCESS) {
+        return vkgpt__error_set(&dev->error, VKGPT_ERR_DEVICE_LOST,
+                                "earlier work never finished (%s); the device must be "
+                                "recreated", vkgpt__vk_result_name(r));
+    }
+    cmd->in_flight = false;
+    return VKGPT_OK;
+}
 
 static vkgpt_status_t add_set_pool(vkgpt__cmd_t *cmd) {
     vkgpt__device_t *dev = cmd->dev;
@@ -114,6 +135,13 @@ void vkgpt__cmd_destroy(vkgpt__cmd_t *cmd) {
         return;
     }
     VkDevice vk = cmd->dev->vk;
+    if (cmd->in_flight && settle(cmd) != VKGPT_OK) {
+        /* Freeing a command buffer the device may still run is undefined: wait for the queue
+         * (a lost device returns at once). */
+        mtx_lock(&cmd->dev->queue_mutex);
+        vkQueueWaitIdle(cmd->dev->queue);
+        mtx_unlock(&cmd->dev->queue_mutex);
+    }
     for (uint32_t i = 0; i < cmd->n_set_pools; i++) {
         vkDestroyDescriptorPool(vk, cmd->set_pools[i], NULL);
     }
@@ -132,7 +160,10 @@ void vkgpt__cmd_destroy(vkgpt__cmd_t *cmd) {
 
 vkgpt_status_t vkgpt__cmd_begin(vkgpt__cmd_t *cmd) {
     vkgpt__device_t *dev = cmd->dev;
-    vkgpt_status_t st;
+    vkgpt_status_t st = settle(cmd);
+    if (st != VKGPT_OK) {
+        return st;
+    }
     VKGPT__VK_TRY(&dev->error, vkResetCommandBuffer(cmd->cb, 0), "resetting a command buffer",
                   fail);
     for (uint32_t i = 0; i < cmd->n_set_pools; i++) {
@@ -373,23 +404,27 @@ fail:
 
 vkgpt_status_t vkgpt__cmd_submit_wait(vkgpt__cmd_t *cmd) {
     vkgpt__device_t *dev = cmd->dev;
-    vkgpt_status_t st;
     VKGPT__CHECK_INTERNAL(!cmd->recording);
-    /* Work that followed a barrier-free write at the end is still ordered: the submission's
-     * end is a full dependency for the fence. */
+    vkgpt_status_t st = settle(cmd);
+    if (st != VKGPT_OK) {
+        return st;
+    }
     VkSubmitInfo submit = {
         .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
         .commandBufferCount = 1,
         .pCommandBuffers = &cmd->cb,
     };
     mtx_lock(&dev->queue_mutex);
-    VkResult r = vkQueueSubmit(dev->queue, 1, &submit, cmd->fence);
+    VkResult r = VKGPT__FAULT_OR(dev, VKGPT__FAULT_SUBMIT,
+                                 vkQueueSubmit(dev->queue, 1, &submit, cmd->fence));
     mtx_unlock(&dev->queue_mutex);
     if (r != VK_SUCCESS) {
         return vkgpt__vk_fail(&dev->error, r, "vkQueueSubmit", "submitting work");
     }
 
-    r = vkWaitForFences(dev->vk, 1, &cmd->fence, VK_TRUE, dev->fence_timeout_ns);
+    r = VKGPT__FAULT_OR(dev, VKGPT__FAULT_WAIT,
+                        vkWaitForFences(dev->vk, 1, &cmd->fence, VK_TRUE, dev->fence_timeout_ns));
+    cmd->in_flight = r != VK_SUCCESS;
     if (r == VK_TIMEOUT) {
         return vkgpt__error_set(&dev->error, VKGPT_ERR_TIMEOUT,
                                 "the device did not finish a submission within %llu s; it may "

@@ -374,6 +374,7 @@ static void device_free(vkgpt__device_t *dev) {
     vkgpt__instance_close(&list);
     mtx_destroy(&dev->pipeline_mutex);
     mtx_destroy(&dev->queue_mutex);
+    mtx_destroy(&dev->fault_mutex);
     free(dev);
 }
 
@@ -439,6 +440,8 @@ VKGPT_API vkgpt_status_t vkgpt_device_create(const vkgpt_device_params_t *params
     }
     mtx_init(&dev->pipeline_mutex, mtx_plain);
     mtx_init(&dev->queue_mutex, mtx_plain);
+    mtx_init(&dev->fault_mutex, mtx_plain);
+    vkgpt__fault_init(&dev->fault);
     atomic_init(&dev->validation_messages, 0);
     dev->fence_timeout_ns = FENCE_TIMEOUT_NS;
 

@@ -7,6 +7,12 @@
 
 #define VALIDATION_LAYER "VK_LAYER_KHRONOS_validation"
 
+static atomic_uint validation_total;
+
+uint32_t vkgpt__validation_total(void) {
+    return atomic_load(&validation_total);
+}
+
 static VKAPI_ATTR VkBool32 VKAPI_CALL on_validation_message(
     VkDebugUtilsMessageSeverityFlagBitsEXT severity, VkDebugUtilsMessageTypeFlagsEXT types,
     const VkDebugUtilsMessengerCallbackDataEXT *data, void *user) {
@@ -21,6 +27,7 @@ static VKAPI_ATTR VkBool32 VKAPI_CALL on_validation_message(
     if (counter) {
         atomic_fetch_add(counter, 1);
     }
+    atomic_fetch_add(&validation_total, 1);
     return VK_FALSE;
 }
 

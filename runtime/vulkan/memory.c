@@ -88,8 +88,10 @@ static vkgpt_status_t buffer_create_with(vkgpt__device_t *dev, VkDeviceSize size
         .allocationSize = req.size,
         .memoryTypeIndex = (uint32_t)type,
     };
-    VKGPT__VK_TRY(&dev->error, vkAllocateMemory(dev->vk, &alloc, NULL, &out->memory), doing,
-                  fail_buffer);
+    VKGPT__VK_TRY(&dev->error,
+                  VKGPT__FAULT_OR(dev, VKGPT__FAULT_ALLOC,
+                                  vkAllocateMemory(dev->vk, &alloc, NULL, &out->memory)),
+                  doing, fail_buffer);
     VKGPT__VK_TRY(&dev->error, vkBindBufferMemory(dev->vk, out->buffer, out->memory, 0), doing,
                   fail_memory);
     if (host) {
@@ -139,6 +141,7 @@ typedef struct arena_block {
     VkDeviceSize size;
     VkDeviceSize used;
     uint32_t type;
+    uint8_t *mapped; /* when the memory is also host-visible (integrated GPUs, lavapipe) */
 } arena_block_t;
 
 struct vkgpt__arena {
@@ -220,9 +223,22 @@ static vkgpt_status_t arena_place(vkgpt__arena_t *a, const VkMemoryRequirements 
         .memoryTypeIndex = (uint32_t)type,
     };
     arena_block_t *b = &a->blocks[a->n_blocks];
-    VKGPT__VK_TRY(&dev->error, vkAllocateMemory(dev->vk, &alloc, NULL, &b->memory), doing, fail);
-    b->size = size, b->used = 0, b->type = (uint32_t)type;
+    VKGPT__VK_TRY(&dev->error,
+                  VKGPT__FAULT_OR(dev, VKGPT__FAULT_ALLOC,
+                                  vkAllocateMemory(dev->vk, &alloc, NULL, &b->memory)),
+                  doing, fail);
+    b->size = size, b->used = 0, b->type = (uint32_t)type, b->mapped = NULL;
     a->n_blocks++;
+
+    /* Device-local memory that the host can also see needs no staging copies: uploads into it
+     * become a memcpy, and loading a model submits nothing. */
+    VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                 VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    void *p = NULL;
+    if ((dev->memory_props.memoryTypes[type].propertyFlags & host) == host &&
+        vkMapMemory(dev->vk, b->memory, 0, VK_WHOLE_SIZE, 0, &p) == VK_SUCCESS) {
+        b->mapped = p;
+    }
     *out_block = b, *out_offset = 0;
     return VKGPT_OK;
 fail:
@@ -264,6 +280,7 @@ vkgpt_status_t vkgpt__arena_alloc(vkgpt__arena_t *a, VkDeviceSize size, vkgpt__b
     a->bytes += req.size;
     out->memory = block->memory;
     out->size = size;
+    out->mapped = block->mapped ? block->mapped + offset : NULL;
     return VKGPT_OK;
 
 fail_buffer:
@@ -285,6 +302,9 @@ void vkgpt__arena_destroy(vkgpt__arena_t *a) {
         vkDestroyBuffer(a->dev->vk, a->buffers[i], NULL);
     }
     for (size_t i = 0; i < a->n_blocks; i++) {
+        if (a->blocks[i].mapped) {
+            vkUnmapMemory(a->dev->vk, a->blocks[i].memory);
+        }
         vkFreeMemory(a->dev->vk, a->blocks[i].memory, NULL);
     }
     free(a->buffers);

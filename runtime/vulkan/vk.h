@@ -48,6 +48,21 @@ typedef struct vkgpt__device_caps {
     uint64_t device_local_bytes; /* the largest device-local heap */
 } vkgpt__device_caps_t;
 
+/* Injected failures (VKGPT_FAULT, tests only): the n-th call at one point fails. */
+typedef enum vkgpt__fault_point {
+    VKGPT__FAULT_NONE,
+    VKGPT__FAULT_ALLOC,  /* vkAllocateMemory */
+    VKGPT__FAULT_SUBMIT, /* vkQueueSubmit */
+    VKGPT__FAULT_WAIT    /* vkWaitForFences */
+} vkgpt__fault_point_t;
+
+typedef struct vkgpt__fault {
+    vkgpt__fault_point_t point;
+    uint32_t countdown;  /* calls at `point` left before the failing one */
+    VkResult result;
+    bool fired;
+} vkgpt__fault_t;
+
 typedef struct vkgpt__pipeline {
     VkDescriptorSetLayout set_layout;
     VkPipelineLayout layout;
@@ -79,6 +94,9 @@ struct vkgpt_device {
     /* Nanoseconds a fence wait may take before the device is declared unresponsive. */
     uint64_t fence_timeout_ns;
 
+    mtx_t fault_mutex;
+    vkgpt__fault_t fault;
+
     vkgpt__error_t error;
 };
 
@@ -101,6 +119,21 @@ vkgpt_status_t vkgpt__vk_fail(vkgpt__error_t *err, VkResult r, const char *call,
             goto label;                                                                      \
         }                                                                                    \
     } while (0)
+
+/* Parses VKGPT_FAULT into f (point NONE when unset or malformed). */
+void vkgpt__fault_init(vkgpt__fault_t *f);
+
+/* VK_SUCCESS, or the injected result when this is the failing call at `point`. */
+VkResult vkgpt__fault_hit(vkgpt__device_t *dev, vkgpt__fault_point_t point);
+
+/* Runs `call` unless an injected fault at `point` fails it first (the call then never runs, so
+ * nothing leaks from it). */
+#define VKGPT__FAULT_OR(dev, point, call)                                                    \
+    (vkgpt__fault_hit((dev), (point)) != VK_SUCCESS ? (dev)->fault.result : (call))
+
+/* Validation-layer messages seen by every device of the process, including those reported
+ * while a device is destroyed (objects left alive). */
+uint32_t vkgpt__validation_total(void);
 
 /* ---- Instance and device (instance.c, device.c) ---- */
 

@@ -1,5 +1,9 @@
 /* vk_util.c: VkResult names and their mapping onto vkgpt status codes. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
 
 #include "vulkan/vk.h"
 
@@ -73,4 +77,44 @@ vkgpt_status_t vkgpt__vk_fail(vkgpt__error_t *err, VkResult r, const char *call,
     name[i] = '\0';
     return vkgpt__error_set(err, vkgpt__status_from_vk(r), "%s returned %s while %s", name,
                             vkgpt__vk_result_name(r), what);
+}
+
+void vkgpt__fault_init(vkgpt__fault_t *f) {
+    memset(f, 0, sizeof(*f));
+    const char *spec = vkgpt__env_fault();
+    if (!spec) {
+        return;
+    }
+    char point[16] = {0}, result[16] = "oom";
+    unsigned n = 0;
+    if (sscanf(spec, "%15[a-z]:%u:%15[a-z]", point, &n, result) < 2 || n == 0) {
+        VKGPT_LOGW("VKGPT_FAULT=%s is not POINT:N[:RESULT]; ignored", spec);
+        return;
+    }
+    f->point = !strcmp(point, "alloc")    ? VKGPT__FAULT_ALLOC
+               : !strcmp(point, "submit") ? VKGPT__FAULT_SUBMIT
+               : !strcmp(point, "wait")   ? VKGPT__FAULT_WAIT
+                                          : VKGPT__FAULT_NONE;
+    f->result = !strcmp(result, "lost")      ? VK_ERROR_DEVICE_LOST
+                : !strcmp(result, "timeout") ? VK_TIMEOUT
+                                             : VK_ERROR_OUT_OF_DEVICE_MEMORY;
+    f->countdown = n - 1;
+}
+
+VkResult vkgpt__fault_hit(vkgpt__device_t *dev, vkgpt__fault_point_t point) {
+    if (dev->fault.point != point) {
+        return VK_SUCCESS;
+    }
+    mtx_lock(&dev->fault_mutex);
+    VkResult r = VK_SUCCESS;
+    if (!dev->fault.fired) {
+        if (dev->fault.countdown == 0) {
+            dev->fault.fired = true;
+            r = dev->fault.result;
+        } else {
+            dev->fault.countdown--;
+        }
+    }
+    mtx_unlock(&dev->fault_mutex);
+    return r;
 }
