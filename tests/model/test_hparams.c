@@ -61,8 +61,7 @@ static void expect_error(const char *json, vkgpt_status_t status, const char *de
     cr_assert_eq(st, status, "expected %s, got %s (%s) for %s", vkgpt_status_name(status),
                  vkgpt_status_name(st), err.message, json);
     cr_assert_not_null(strstr(err.message, "config.json"), "%s", err.message);
-    cr_assert_not_null(strstr(err.message, detail), "message lacks '%s': %s", detail,
-                       err.message);
+    cr_assert_not_null(strstr(err.message, detail), "message lacks '%s': %s", detail, err.message);
 }
 
 Test(hparams, gpt2_small_with_defaults) {
@@ -157,8 +156,7 @@ Test(hparams, absurd_total_size) {
 Test(hparams, variants_refused_by_name) {
     expect_error(plus("\"activation_function\": \"swish\""), VKGPT_ERR_UNSUPPORTED,
                  "activation_function 'swish' is not supported");
-    expect_error(plus("\"model_type\": \"llama\""), VKGPT_ERR_UNSUPPORTED,
-                 "model_type is 'llama'");
+    expect_error(plus("\"model_type\": \"llama\""), VKGPT_ERR_UNSUPPORTED, "model_type is 'llama'");
     expect_error(plus("\"scale_attn_weights\": false"), VKGPT_ERR_UNSUPPORTED,
                  "scale_attn_weights = false");
     expect_error(plus("\"scale_attn_by_inverse_layer_idx\": true"), VKGPT_ERR_UNSUPPORTED,
@@ -221,8 +219,7 @@ Test(hparams, generation_config_errors) {
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         vkgpt__generation_config_t gen;
         vkgpt__error_t err = {0};
-        cr_assert_eq(parse_gen(cases[i].json, &gen, &err), VKGPT_ERR_CONFIG, "%s",
-                     cases[i].json);
+        cr_assert_eq(parse_gen(cases[i].json, &gen, &err), VKGPT_ERR_CONFIG, "%s", cases[i].json);
         cr_assert_not_null(strstr(err.message, "generation_config.json"), "%s", err.message);
         cr_assert_not_null(strstr(err.message, cases[i].detail), "%s", err.message);
     }
@@ -268,8 +265,7 @@ Test(hparams, load_config_file_without_generation_config) {
 Test(hparams, load_missing_folder) {
     vkgpt__gpt2_hparams_t hp;
     vkgpt__error_t err = {0};
-    cr_assert_eq(vkgpt__gpt2_hparams_load(fixture("gpt2/nowhere"), &hp, NULL, &err),
-                 VKGPT_ERR_IO);
+    cr_assert_eq(vkgpt__gpt2_hparams_load(fixture("gpt2/nowhere"), &hp, NULL, &err), VKGPT_ERR_IO);
     cr_assert_not_null(strstr(err.message, "nowhere"), "%s", err.message);
 }
 
@@ -279,11 +275,11 @@ Test(hparams, presets_hold_published_sizes) {
     static const struct {
         const char *name;
         uint32_t layers, embd, heads, positions, vocab;
-    } want[] = {{"gpt2-small", 12, 768, 12, 1024, 50257},  {"gpt2-medium", 24, 1024, 16, 1024, 50257},
-                {"gpt2-large", 36, 1280, 20, 1024, 50257}, {"gpt2-xl", 48, 1600, 25, 1024, 50257},
-                {"rugpt3-small", 12, 768, 12, 2048, 50264},
-                {"rugpt3-medium", 24, 1024, 16, 2048, 50257},
-                {"rugpt3-large", 24, 1536, 16, 2048, 50257}};
+    } want[] = {
+        {"gpt2-small", 12, 768, 12, 1024, 50257},   {"gpt2-medium", 24, 1024, 16, 1024, 50257},
+        {"gpt2-large", 36, 1280, 20, 1024, 50257},  {"gpt2-xl", 48, 1600, 25, 1024, 50257},
+        {"rugpt3-small", 12, 768, 12, 2048, 50264}, {"rugpt3-medium", 24, 1024, 16, 2048, 50257},
+        {"rugpt3-large", 24, 1536, 16, 2048, 50257}};
     cr_assert_eq(vkgpt__gpt2_preset_count(), 7);
     for (size_t i = 0; i < 7; i++) {
         const vkgpt__gpt2_preset_t *p = vkgpt__gpt2_preset_find(want[i].name);
@@ -307,12 +303,12 @@ Test(hparams, check_against_preset_names_the_field) {
     vkgpt__error_t err = {0};
     const vkgpt__gpt2_preset_t *small_preset = vkgpt__gpt2_preset_find("gpt2-small");
     cr_assert_eq(parse(small, &hp, &err), VKGPT_OK);
-    cr_assert_eq(vkgpt__gpt2_hparams_check_preset(&hp, "config.json", small_preset, &err),
-                 VKGPT_OK, "%s", err.message);
+    cr_assert_eq(vkgpt__gpt2_hparams_check_preset(&hp, "config.json", small_preset, &err), VKGPT_OK,
+                 "%s", err.message);
 
     hp.vocab_size = 50258; /* a fine-tune with one added token still matches */
-    cr_assert_eq(vkgpt__gpt2_hparams_check_preset(&hp, "config.json", small_preset, &err),
-                 VKGPT_OK, "%s", err.message);
+    cr_assert_eq(vkgpt__gpt2_hparams_check_preset(&hp, "config.json", small_preset, &err), VKGPT_OK,
+                 "%s", err.message);
 
     cr_assert_eq(vkgpt__gpt2_hparams_check_preset(&hp, "config.json",
                                                   vkgpt__gpt2_preset_find("rugpt3-small"), &err),
@@ -331,6 +327,6 @@ Test(hparams, check_against_preset_names_the_field) {
     cr_assert_eq(vkgpt__gpt2_hparams_check_preset(&hp, "config.json",
                                                   vkgpt__gpt2_preset_find("gpt2-medium"), &err),
                  VKGPT_ERR_CONFIG);
-    cr_assert_not_null(strstr(err.message, "n_layer is 12, but preset 'gpt2-medium' has 24"),
-                       "%s", err.message);
+    cr_assert_not_null(strstr(err.message, "n_layer is 12, but preset 'gpt2-medium' has 24"), "%s",
+                       err.message);
 }
