@@ -301,7 +301,8 @@ def torch_state_dict(weights, m, mask_dtype):
         sd[k] = wte if k == "transformer.wte.weight" else torch.from_numpy(v.copy())
         if k.endswith(".ln_1.bias"):
             block = k[:-len("ln_1.bias")]
-            sd[block + "attn.bias"] = torch.tril(torch.ones(P, P, dtype=mask_dtype)).view(1, 1, P, P)
+            mask = torch.tril(torch.ones(P, P, dtype=mask_dtype))
+            sd[block + "attn.bias"] = mask.view(1, 1, P, P)
             sd[block + "attn.masked_bias"] = torch.tensor(-1e4)
     if m["tied"]:
         sd["lm_head.weight"] = wte

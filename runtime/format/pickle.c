@@ -18,10 +18,10 @@
 #include "format/pickle.h"
 #include "utf8.h"
 
-#define PK_MAX_STACK 65536u       /* SETITEMS batches 1000 pairs: 2,000 entries suffice */
-#define PK_MAX_MARKS 64u          /* a state dict nests marks 3 deep */
-#define PK_MAX_MEMO (1u << 20)    /* memo index; GPT-2 XL's state dict uses ~10,000 */
-#define PK_MAX_STRING (1u << 20)  /* tensor names are tens of bytes */
+#define PK_MAX_STACK 65536u      /* SETITEMS batches 1000 pairs: 2,000 entries suffice */
+#define PK_MAX_MARKS 64u         /* a state dict nests marks 3 deep */
+#define PK_MAX_MEMO (1u << 20)   /* memo index; GPT-2 XL's state dict uses ~10,000 */
+#define PK_MAX_STRING (1u << 20) /* tensor names are tens of bytes */
 #define PK_MAX_GLOBAL_NAME 256u
 #define PK_MAX_BYTES ((size_t)256 << 20) /* heap for values; ~100 bytes per opcode at most */
 
@@ -29,10 +29,8 @@
  * GPT-2 checkpoints carry (skipped by name later); vkgpt__weights_add refuses them anywhere
  * else. */
 static const vkgpt__file_dtype_t storage_types[] = {
-    {"FloatStorage", VKGPT__DTYPE_F32, 4},
-    {"HalfStorage", VKGPT__DTYPE_F16, 2},
-    {"BFloat16Storage", VKGPT__DTYPE_BF16, 2},
-    {"BoolStorage", VKGPT__DTYPE_OTHER, 1},
+    {"FloatStorage", VKGPT__DTYPE_F32, 4},     {"HalfStorage", VKGPT__DTYPE_F16, 2},
+    {"BFloat16Storage", VKGPT__DTYPE_BF16, 2}, {"BoolStorage", VKGPT__DTYPE_OTHER, 1},
     {"ByteStorage", VKGPT__DTYPE_OTHER, 1},
 };
 
@@ -98,11 +96,10 @@ static vkgpt_status_t grow(struct machine *m, void **arr, size_t *cap, size_t ne
     return VKGPT_OK;
 }
 
-static vkgpt_status_t new_value(struct machine *m, vkgpt__pk_kind_t kind,
-                                vkgpt__pk_value_t **out) {
+static vkgpt_status_t new_value(struct machine *m, vkgpt__pk_kind_t kind, vkgpt__pk_value_t **out) {
     vkgpt__pickle_t *pk = m->pk;
-    vkgpt_status_t st = grow(m, (void **)&pk->objs, &pk->cap_objs, pk->n_objs + 1,
-                             sizeof(pk->objs[0]));
+    vkgpt_status_t st =
+        grow(m, (void **)&pk->objs, &pk->cap_objs, pk->n_objs + 1, sizeof(pk->objs[0]));
     if (st == VKGPT_OK) {
         st = charge(m, sizeof(vkgpt__pk_value_t));
     }
@@ -171,8 +168,7 @@ static vkgpt_status_t take(struct machine *m, size_t n, const uint8_t **p) {
 }
 
 static uint32_t le32(const uint8_t *p) {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 /* ---- Scalars ---- */
@@ -375,8 +371,8 @@ static vkgpt_status_t add_items(struct machine *m, vkgpt__pk_value_t *target, si
         if (n % 2) {
             return fail(m, VKGPT_ERR_BAD_FORMAT, "SETITEMS with an odd number of values");
         }
-        st = grow(m, (void **)&target->u.dict.kv, &target->u.dict.cap,
-                  2 * target->u.dict.n + n, sizeof(*src));
+        st = grow(m, (void **)&target->u.dict.kv, &target->u.dict.cap, 2 * target->u.dict.n + n,
+                  sizeof(*src));
         if (st == VKGPT_OK) {
             memcpy(target->u.dict.kv + 2 * target->u.dict.n, src, n * sizeof(*src));
             target->u.dict.n += n / 2;
@@ -389,8 +385,9 @@ static vkgpt_status_t add_items(struct machine *m, vkgpt__pk_value_t *target, si
             target->u.seq.n += n;
         }
     } else {
-        return fail(m, VKGPT_ERR_BAD_FORMAT, "SETITEM(S)/APPEND(S) on a value that is not a "
-                                             "dict or list");
+        return fail(m, VKGPT_ERR_BAD_FORMAT,
+                    "SETITEM(S)/APPEND(S) on a value that is not a "
+                    "dict or list");
     }
     m->sp = from;
     return st;
@@ -478,8 +475,9 @@ static vkgpt_status_t op_persid(struct machine *m) {
                     "persistent id is not ('storage', torch.XStorage, key, location, numel)");
     }
     if (n == 6 && it[5]->kind != VKGPT__PK_NONE) {
-        return fail(m, VKGPT_ERR_UNSUPPORTED, "storage views (PyTorch before 0.4) are not "
-                                              "supported");
+        return fail(m, VKGPT_ERR_UNSUPPORTED,
+                    "storage views (PyTorch before 0.4) are not "
+                    "supported");
     }
     if ((st = new_value(m, VKGPT__PK_STORAGE, &v)) != VKGPT_OK) {
         return st;
@@ -558,8 +556,9 @@ static vkgpt_status_t op_reduce(struct machine *m) {
         return st;
     }
     if (fn->kind != VKGPT__PK_GLOBAL || args->kind != VKGPT__PK_TUPLE) {
-        return fail(m, VKGPT_ERR_BAD_FORMAT, "REDUCE on something that is not an allowed "
-                                             "global with a tuple of arguments");
+        return fail(m, VKGPT_ERR_BAD_FORMAT,
+                    "REDUCE on something that is not an allowed "
+                    "global with a tuple of arguments");
     }
     switch (fn->u.global.id) {
     case VKGPT__PK_GLOBAL_ORDERED_DICT:
@@ -662,8 +661,7 @@ static vkgpt_status_t step(struct machine *m, uint8_t op) {
     case 'b':
         return op_build(m);
     default:
-        return fail(m, VKGPT_ERR_BAD_FORMAT, "opcode 0x%02x is not allowed in a weight file",
-                    op);
+        return fail(m, VKGPT_ERR_BAD_FORMAT, "opcode 0x%02x is not allowed in a weight file", op);
     }
 }
 
@@ -675,8 +673,7 @@ void vkgpt__pickle_init(vkgpt__pickle_t *pk, const char *path) {
 vkgpt_status_t vkgpt__pickle_load(vkgpt__pickle_t *pk, const uint8_t *buf, size_t len,
                                   const char *label, uint64_t base, size_t *consumed,
                                   vkgpt__pk_value_t **out, vkgpt__error_t *err) {
-    struct machine m = {.pk = pk, .err = err, .label = label, .base = base, .buf = buf,
-                        .len = len};
+    struct machine m = {.pk = pk, .err = err, .label = label, .base = base, .buf = buf, .len = len};
     vkgpt_status_t st = VKGPT_OK;
     for (;;) {
         const uint8_t *p = NULL;
@@ -686,8 +683,8 @@ vkgpt_status_t vkgpt__pickle_load(vkgpt__pickle_t *pk, const uint8_t *buf, size_
         }
         if (*p == '.') {
             if (m.n_marks != 0 || m.sp != 1) {
-                st = fail(&m, VKGPT_ERR_BAD_FORMAT, "STOP with %zu values and %zu MARKs left",
-                          m.sp, m.n_marks);
+                st = fail(&m, VKGPT_ERR_BAD_FORMAT, "STOP with %zu values and %zu MARKs left", m.sp,
+                          m.n_marks);
             }
             break;
         }

@@ -62,8 +62,8 @@ struct vkgpt__pk_value {
         } global;
         struct {
             const vkgpt__file_dtype_t *dtype;
-            const char *key;   /* zip: "<archive>/data/<key>"; legacy: the record key */
-            uint64_t numel;    /* elements the pickle says the storage holds */
+            const char *key; /* zip: "<archive>/data/<key>"; legacy: the record key */
+            uint64_t numel;  /* elements the pickle says the storage holds */
         } storage;
         struct {
             const vkgpt__pk_value_t *storage; /* kind STORAGE */

@@ -19,13 +19,13 @@
 #define ST_MAX_HEADER 100000000ull
 
 static const vkgpt__file_dtype_t st_dtypes[] = {
-    {"F32", VKGPT__DTYPE_F32, 4},   {"F16", VKGPT__DTYPE_F16, 2},
-    {"BF16", VKGPT__DTYPE_BF16, 2}, {"F64", VKGPT__DTYPE_OTHER, 8},
-    {"I64", VKGPT__DTYPE_OTHER, 8}, {"U64", VKGPT__DTYPE_OTHER, 8},
-    {"I32", VKGPT__DTYPE_OTHER, 4}, {"U32", VKGPT__DTYPE_OTHER, 4},
-    {"I16", VKGPT__DTYPE_OTHER, 2}, {"U16", VKGPT__DTYPE_OTHER, 2},
-    {"I8", VKGPT__DTYPE_OTHER, 1},  {"U8", VKGPT__DTYPE_OTHER, 1},
-    {"BOOL", VKGPT__DTYPE_OTHER, 1}, {"F8_E4M3", VKGPT__DTYPE_OTHER, 1},
+    {"F32", VKGPT__DTYPE_F32, 4},       {"F16", VKGPT__DTYPE_F16, 2},
+    {"BF16", VKGPT__DTYPE_BF16, 2},     {"F64", VKGPT__DTYPE_OTHER, 8},
+    {"I64", VKGPT__DTYPE_OTHER, 8},     {"U64", VKGPT__DTYPE_OTHER, 8},
+    {"I32", VKGPT__DTYPE_OTHER, 4},     {"U32", VKGPT__DTYPE_OTHER, 4},
+    {"I16", VKGPT__DTYPE_OTHER, 2},     {"U16", VKGPT__DTYPE_OTHER, 2},
+    {"I8", VKGPT__DTYPE_OTHER, 1},      {"U8", VKGPT__DTYPE_OTHER, 1},
+    {"BOOL", VKGPT__DTYPE_OTHER, 1},    {"F8_E4M3", VKGPT__DTYPE_OTHER, 1},
     {"F8_E5M2", VKGPT__DTYPE_OTHER, 1}, {"F8_E8M0", VKGPT__DTYPE_OTHER, 1},
     {"C64", VKGPT__DTYPE_OTHER, 8},
 };
@@ -54,23 +54,22 @@ static vkgpt_status_t check_utf8(const char *path, const uint8_t *s, uint64_t n,
         size_t len = vkgpt__utf8_decode(s + i, (size_t)(n - i), &cp);
         if (cp < 0) {
             return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                    "%s: header is not valid UTF-8 (byte %llu of the file)",
-                                    path, (unsigned long long)(8 + i));
+                                    "%s: header is not valid UTF-8 (byte %llu of the file)", path,
+                                    (unsigned long long)(8 + i));
         }
         i += len;
     }
     return VKGPT_OK;
 }
 
-static vkgpt_status_t parse_header(const char *path, const uint8_t *s, uint64_t n,
-                                   json_t **root, vkgpt__error_t *err) {
+static vkgpt_status_t parse_header(const char *path, const uint8_t *s, uint64_t n, json_t **root,
+                                   vkgpt__error_t *err) {
     json_error_t jerr;
     *root = json_loadb((const char *)s, (size_t)n, JSON_REJECT_DUPLICATES, &jerr);
     if (!*root) {
         if (strstr(jerr.text, "duplicate object key")) {
             return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                    "%s: duplicate tensor name in header (%s)", path,
-                                    jerr.text);
+                                    "%s: duplicate tensor name in header (%s)", path, jerr.text);
         }
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
                                 "%s: header is not valid JSON at byte %d: %s", path,
@@ -79,8 +78,7 @@ static vkgpt_status_t parse_header(const char *path, const uint8_t *s, uint64_t 
     if (!json_is_object(*root)) {
         json_decref(*root);
         *root = NULL;
-        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: header is not a JSON object",
-                                path);
+        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: header is not a JSON object", path);
     }
     return VKGPT_OK;
 }
@@ -129,9 +127,8 @@ static vkgpt_status_t parse_dtype_shape(const char *path, json_t *obj, struct st
     }
     e->dt = find_dtype(json_string_value(dtype));
     if (!e->dt) {
-        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                "%s: tensor '%s' has unknown dtype '%s'", path, e->name,
-                                json_string_value(dtype));
+        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: tensor '%s' has unknown dtype '%s'",
+                                path, e->name, json_string_value(dtype));
     }
 
     json_t *shape = json_object_get(obj, "shape");
@@ -170,8 +167,7 @@ static vkgpt_status_t parse_offsets(const char *path, json_t *obj, uint64_t data
     if (e->end < e->begin) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
                                 "%s: tensor '%s': data_offsets END %llu < BEGIN %llu", path,
-                                e->name, (unsigned long long)e->end,
-                                (unsigned long long)e->begin);
+                                e->name, (unsigned long long)e->end, (unsigned long long)e->begin);
     }
     if (e->end > data_size) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
@@ -207,8 +203,8 @@ static vkgpt_status_t parse_entry(const char *path, json_t *obj, uint64_t data_s
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
                                 "%s: tensor '%s': data_offsets hold %llu bytes but shape x "
                                 "%s needs %llu",
-                                path, e->name, (unsigned long long)(e->end - e->begin),
-                                e->dt->name, (unsigned long long)bytes);
+                                path, e->name, (unsigned long long)(e->end - e->begin), e->dt->name,
+                                (unsigned long long)bytes);
     }
     return VKGPT_OK;
 }
@@ -251,8 +247,7 @@ static vkgpt_status_t check_layout(const char *path, struct st_entry *e, size_t 
 }
 
 static vkgpt_status_t collect_entries(const char *path, json_t *root, uint64_t data_size,
-                                      struct st_entry *entries, size_t *n,
-                                      vkgpt__error_t *err) {
+                                      struct st_entry *entries, size_t *n, vkgpt__error_t *err) {
     const char *key;
     json_t *value;
     *n = 0;
@@ -285,8 +280,8 @@ static vkgpt_status_t check_prefix(const vkgpt__mapped_file_t *mf, uint64_t *n,
     uint64_t end;
     if (*n > ST_MAX_HEADER) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                "%s: header length %llu exceeds the limit of %llu bytes",
-                                mf->path, (unsigned long long)*n, ST_MAX_HEADER);
+                                "%s: header length %llu exceeds the limit of %llu bytes", mf->path,
+                                (unsigned long long)*n, ST_MAX_HEADER);
     }
     if (vkgpt__add_overflow_u64(8, *n, &end) || end > mf->size) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,

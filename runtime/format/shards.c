@@ -27,8 +27,8 @@ static vkgpt_status_t load_index(const char *path, json_t **weight_map, json_t *
     if (mf.size > INDEX_MAX_BYTES) {
         st = vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: %llu bytes (limit %u)", path,
                               (unsigned long long)mf.size, INDEX_MAX_BYTES);
-    } else if (!(*root = json_loadb((const char *)mf.data, (size_t)mf.size,
-                                    JSON_REJECT_DUPLICATES, &jerr))) {
+    } else if (!(*root = json_loadb((const char *)mf.data, (size_t)mf.size, JSON_REJECT_DUPLICATES,
+                                    &jerr))) {
         st = vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s:%d:%d: %s", path, jerr.line,
                               jerr.column, jerr.text);
     } else if (!json_is_object(*weight_map = json_object_get(*root, "weight_map"))) {
@@ -103,11 +103,10 @@ static vkgpt_status_t read_shard(vkgpt__weights_t *w, const char *index, const c
     for (size_t i = before; st == VKGPT_OK && i < w->n_tensors; i++) {
         const char *mapped = json_string_value(json_object_get(weight_map, w->tensors[i].name));
         if (!mapped || strcmp(mapped, shard) != 0) {
-            st = vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                  "%s: tensor '%s' is in shard '%s', but the index %s%s", index,
-                                  w->tensors[i].name, shard,
-                                  mapped ? "maps it to " : "does not list it",
-                                  mapped ? mapped : "");
+            st = vkgpt__error_set(
+                err, VKGPT_ERR_BAD_FORMAT, "%s: tensor '%s' is in shard '%s', but the index %s%s",
+                index, w->tensors[i].name, shard, mapped ? "maps it to " : "does not list it",
+                mapped ? mapped : "");
         }
     }
     free(path);
@@ -115,8 +114,8 @@ static vkgpt_status_t read_shard(vkgpt__weights_t *w, const char *index, const c
 }
 
 /* Every listed tensor (except skipped buffers) must have been found in its shard. */
-static vkgpt_status_t check_all_found(vkgpt__weights_t *w, const char *index,
-                                      json_t *weight_map, vkgpt__error_t *err) {
+static vkgpt_status_t check_all_found(vkgpt__weights_t *w, const char *index, json_t *weight_map,
+                                      vkgpt__error_t *err) {
     const char *key;
     json_t *value;
     vkgpt_status_t st = vkgpt__weights_finish(w, err);
@@ -142,8 +141,7 @@ vkgpt_status_t vkgpt__shards_read(vkgpt__weights_t *w, const char *index_path,
         st = list_shards(index_path, weight_map, &shards, err);
     }
     if (st == VKGPT_OK && !(dir = dir_of(index_path))) {
-        st = vkgpt__error_set(err, VKGPT_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory",
-                              index_path);
+        st = vkgpt__error_set(err, VKGPT_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory", index_path);
     }
     for (size_t i = 0; st == VKGPT_OK && i < json_array_size(shards); i++) {
         st = read_shard(w, index_path, dir, json_string_value(json_array_get(shards, i)),

@@ -28,8 +28,8 @@
 #include "format/zip.h"
 
 static const char *kind_name(vkgpt__pk_kind_t kind) {
-    static const char *names[] = {"None", "bool", "int", "int", "str", "tuple", "list", "dict",
-                                  "global", "storage", "tensor"};
+    static const char *names[] = {"None", "bool", "int",    "int",     "str",   "tuple",
+                                  "list", "dict", "global", "storage", "tensor"};
     return (size_t)kind < VKGPT__ARRAY_LEN(names) ? names[kind] : "?";
 }
 
@@ -49,8 +49,8 @@ static bool is_contiguous(const vkgpt__pk_value_t *t, uint64_t numel) {
     return true;
 }
 
-static vkgpt_status_t refuse_strided(const char *path, const char *name,
-                                     const vkgpt__pk_value_t *t, vkgpt__error_t *err) {
+static vkgpt_status_t refuse_strided(const char *path, const char *name, const vkgpt__pk_value_t *t,
+                                     vkgpt__error_t *err) {
     char strides[160];
     size_t used = 0;
     for (uint32_t i = 0; i < t->u.tensor.rank && used < sizeof(strides); i++) {
@@ -87,8 +87,8 @@ static vkgpt_status_t add_tensor(vkgpt__weights_t *w, const char *path, const ch
     if (!is_contiguous(t, numel)) {
         return refuse_strided(path, name, t, err);
     }
-    if (numel > 0 && (vkgpt__add_overflow_u64(t->u.tensor.offset, numel, &end) ||
-                      end > s->u.storage.numel)) {
+    if (numel > 0 &&
+        (vkgpt__add_overflow_u64(t->u.tensor.offset, numel, &end) || end > s->u.storage.numel)) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
                                 "%s: tensor '%s': elements [%llu, +%llu) run past storage '%s' "
                                 "(%llu elements)",
@@ -99,8 +99,7 @@ static vkgpt_status_t add_tensor(vkgpt__weights_t *w, const char *path, const ch
 
     /* offset * size <= storage_bytes here, so the pointer stays inside the storage. */
     const uint8_t *data = numel > 0 ? bytes + t->u.tensor.offset * dt->size : bytes;
-    return vkgpt__weights_add(w, path, name, dt, t->u.tensor.rank, t->u.tensor.shape, data,
-                              err);
+    return vkgpt__weights_add(w, path, name, dt, t->u.tensor.rank, t->u.tensor.shape, data, err);
 }
 
 /* Where a storage key's bytes are: a zip entry or a legacy record. */
@@ -110,9 +109,10 @@ typedef vkgpt_status_t (*storage_fn)(void *ctx, const char *name, const vkgpt__p
 static vkgpt_status_t check_state_dict(const char *path, const char *what,
                                        const vkgpt__pk_value_t *root, vkgpt__error_t *err) {
     if (root->kind != VKGPT__PK_DICT) {
-        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                "%s: %s holds a value of type %s, not a state dict (a dict of tensors)", path,
-                                what, kind_name(root->kind));
+        return vkgpt__error_set(
+            err, VKGPT_ERR_BAD_FORMAT,
+            "%s: %s holds a value of type %s, not a state dict (a dict of tensors)", path, what,
+            kind_name(root->kind));
     }
     for (size_t i = 0; i < root->u.dict.n; i++) {
         const vkgpt__pk_value_t *k = root->u.dict.kv[2 * i], *v = root->u.dict.kv[2 * i + 1];
@@ -169,8 +169,8 @@ static vkgpt_status_t find_data_pkl(struct zip_ctx *c, const vkgpt__zip_entry_t 
         }
         if (*pkl) {
             return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                    "%s: zip holds more than one data.pkl ('%s', '%s')",
-                                    c->path, (*pkl)->name, name);
+                                    "%s: zip holds more than one data.pkl ('%s', '%s')", c->path,
+                                    (*pkl)->name, name);
         }
         if ((size_t)(slash - name) >= sizeof(c->prefix)) {
             return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
@@ -208,9 +208,8 @@ static vkgpt_status_t zip_storage(void *ctx, const char *name, const vkgpt__pk_v
     const struct zip_ctx *c = ctx;
     char entry[512];
     int n = snprintf(entry, sizeof(entry), "%s/data/%s", c->prefix, s->u.storage.key);
-    const vkgpt__zip_entry_t *e = n > 0 && (size_t)n < sizeof(entry)
-                                      ? vkgpt__zip_find(c->zip, entry)
-                                      : NULL;
+    const vkgpt__zip_entry_t *e =
+        n > 0 && (size_t)n < sizeof(entry) ? vkgpt__zip_find(c->zip, entry) : NULL;
     if (!e) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
                                 "%s: tensor '%s' refers to storage '%.64s', but the zip has no "
@@ -241,8 +240,7 @@ vkgpt_status_t vkgpt__torch_zip_read(vkgpt__weights_t *w, const vkgpt__mapped_fi
         st = check_byteorder(&c, err);
     }
     if (st == VKGPT_OK) {
-        st = vkgpt__pickle_load(&pk, pkl->data, (size_t)pkl->size, pkl->name, 0, &used, &root,
-                                err);
+        st = vkgpt__pickle_load(&pk, pkl->data, (size_t)pkl->size, pkl->name, 0, &used, &root, err);
     }
     if (st == VKGPT_OK) {
         st = check_state_dict(mf->path, pkl->name, root, err);
@@ -274,8 +272,7 @@ struct legacy_ctx {
 };
 
 static int compare_keys(const void *a, const void *b) {
-    return strcmp(((const struct legacy_storage *)a)->key,
-                  ((const struct legacy_storage *)b)->key);
+    return strcmp(((const struct legacy_storage *)a)->key, ((const struct legacy_storage *)b)->key);
 }
 
 static struct legacy_storage *legacy_find(const struct legacy_ctx *c, const char *key) {
@@ -293,9 +290,8 @@ static vkgpt_status_t legacy_collect(struct legacy_ctx *c, const vkgpt__pk_value
     }
     for (size_t i = 0; i < root->u.dict.n; i++) {
         const vkgpt__pk_value_t *s = root->u.dict.kv[2 * i + 1]->u.tensor.storage;
-        c->s[c->n++] = (struct legacy_storage){.key = s->u.storage.key,
-                                               .dt = s->u.storage.dtype,
-                                               .numel = s->u.storage.numel};
+        c->s[c->n++] = (struct legacy_storage){
+            .key = s->u.storage.key, .dt = s->u.storage.dtype, .numel = s->u.storage.numel};
     }
     qsort(c->s, c->n, sizeof(*c->s), compare_keys);
 
@@ -335,8 +331,8 @@ static vkgpt_status_t legacy_record(struct legacy_ctx *c, const char *key, const
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
                                 "%s: storage '%s' at byte %llu: record of %llu elements, the "
                                 "pickle declares %llu and %llu bytes remain",
-                                c->path, key, (unsigned long long)*pos,
-                                (unsigned long long)numel, (unsigned long long)s->numel,
+                                c->path, key, (unsigned long long)*pos, (unsigned long long)numel,
+                                (unsigned long long)s->numel,
                                 (unsigned long long)(size - *pos - 8));
     }
     s->data = data + *pos + 8;
@@ -402,8 +398,7 @@ static vkgpt_status_t legacy_preamble(const vkgpt__mapped_file_t *mf, vkgpt__pk_
                                 "%s: legacy protocol version is not 1001", mf->path);
     }
     if (v[2]->kind != VKGPT__PK_DICT) {
-        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: sys_info is not a dict",
-                                mf->path);
+        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: sys_info is not a dict", mf->path);
     }
     for (size_t i = 0; i < v[2]->u.dict.n; i++) {
         const vkgpt__pk_value_t *k = v[2]->u.dict.kv[2 * i], *x = v[2]->u.dict.kv[2 * i + 1];
@@ -424,8 +419,7 @@ static bool looks_like_tar(const vkgpt__mapped_file_t *mf) {
 
 /* Runs the five pickles in a row; v[3] is the state dict, v[4] the key list. */
 static vkgpt_status_t legacy_pickles(vkgpt__pickle_t *pk, const vkgpt__mapped_file_t *mf,
-                                     vkgpt__pk_value_t **v, uint64_t *pos,
-                                     vkgpt__error_t *err) {
+                                     vkgpt__pk_value_t **v, uint64_t *pos, vkgpt__error_t *err) {
     static const char *labels[5] = {"magic number pickle", "version pickle", "sys_info pickle",
                                     "state dict pickle", "storage key pickle"};
     *pos = 0;

@@ -87,8 +87,8 @@ bool vkgpt__weights_is_skipped(const char *name) {
     return false;
 }
 
-bool vkgpt__shape_bytes(uint32_t rank, const uint64_t *shape, uint64_t elem_size,
-                        uint64_t *numel, uint64_t *bytes) {
+bool vkgpt__shape_bytes(uint32_t rank, const uint64_t *shape, uint64_t elem_size, uint64_t *numel,
+                        uint64_t *bytes) {
     uint64_t n = 1;
     for (uint32_t i = 0; i < rank; i++) {
         if (vkgpt__mul_overflow_u64(n, shape[i], &n)) {
@@ -124,8 +124,7 @@ static vkgpt_status_t grow(void **items, size_t *cap, size_t need, size_t item_s
 
 vkgpt_status_t vkgpt__weights_add(vkgpt__weights_t *w, const char *file, const char *name,
                                   const vkgpt__file_dtype_t *dt, uint32_t rank,
-                                  const uint64_t *shape, const void *data,
-                                  vkgpt__error_t *err) {
+                                  const uint64_t *shape, const void *data, vkgpt__error_t *err) {
     if (vkgpt__weights_is_skipped(name)) {
         return VKGPT_OK;
     }
@@ -136,15 +135,16 @@ vkgpt_status_t vkgpt__weights_add(vkgpt__weights_t *w, const char *file, const c
                                 file, name, dt->name);
     }
     if (rank > VKGPT__MAX_RANK) {
-        return vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED, "%s: tensor '%s' has rank %u (at most %d)",
-                                file, name, rank, VKGPT__MAX_RANK);
+        return vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED,
+                                "%s: tensor '%s' has rank %u (at most %d)", file, name, rank,
+                                VKGPT__MAX_RANK);
     }
 
     vkgpt__tensor_view_t t = {.dtype = (vkgpt__dtype_t)dt->dtype, .rank = rank, .data = data};
     memcpy(t.shape, shape, rank * sizeof(uint64_t));
     if (!vkgpt__shape_bytes(rank, shape, dt->size, &t.numel, &t.nbytes)) {
-        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: tensor '%s': size overflows",
-                                file, name);
+        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: tensor '%s': size overflows", file,
+                                name);
     }
 
     if (grow((void **)&w->tensors, &w->cap_tensors, w->n_tensors + 1, sizeof(t)) != VKGPT_OK ||
@@ -158,8 +158,7 @@ vkgpt_status_t vkgpt__weights_add(vkgpt__weights_t *w, const char *file, const c
 vkgpt_status_t vkgpt__weights_keep_file(vkgpt__weights_t *w, vkgpt__mapped_file_t *mf,
                                         const vkgpt__mapped_file_t **kept, vkgpt__error_t *err) {
     if (grow((void **)&w->files, &w->cap_files, w->n_files + 1, sizeof(*mf)) != VKGPT_OK) {
-        return vkgpt__error_set(err, VKGPT_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory",
-                                mf->path);
+        return vkgpt__error_set(err, VKGPT_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory", mf->path);
     }
     w->files[w->n_files] = *mf;
     memset(mf, 0, sizeof(*mf));
@@ -289,8 +288,7 @@ static vkgpt_status_t resolve_path(const char *path, char **out, vkgpt__error_t 
     return VKGPT_OK;
 }
 
-vkgpt_status_t vkgpt__weights_open(const char *path, vkgpt__weights_t **out,
-                                   vkgpt__error_t *err) {
+vkgpt_status_t vkgpt__weights_open(const char *path, vkgpt__weights_t **out, vkgpt__error_t *err) {
     *out = NULL;
     if (err) {
         vkgpt__error_clear(err);
@@ -349,8 +347,7 @@ const vkgpt__tensor_view_t *vkgpt__weights_find(const vkgpt__weights_t *w, const
     return bsearch(&key, w->tensors, w->n_tensors, sizeof(key), compare_views);
 }
 
-const vkgpt__tensor_view_t *vkgpt__weights_find_gpt2(const vkgpt__weights_t *w,
-                                                     const char *name) {
+const vkgpt__tensor_view_t *vkgpt__weights_find_gpt2(const vkgpt__weights_t *w, const char *name) {
     static const char prefix[] = "transformer.";
     const size_t k = sizeof(prefix) - 1;
 
@@ -382,14 +379,14 @@ static void format_shape(char *buf, size_t size, uint32_t rank, const uint64_t *
     }
 }
 
-vkgpt_status_t vkgpt__weights_require(const vkgpt__weights_t *w, const char *name,
-                                      uint32_t rank, const uint64_t *shape,
-                                      const vkgpt__tensor_view_t **out, vkgpt__error_t *err) {
+vkgpt_status_t vkgpt__weights_require(const vkgpt__weights_t *w, const char *name, uint32_t rank,
+                                      const uint64_t *shape, const vkgpt__tensor_view_t **out,
+                                      vkgpt__error_t *err) {
     const vkgpt__tensor_view_t *t = vkgpt__weights_find_gpt2(w, name);
     *out = NULL;
     if (!t) {
-        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: tensor '%s' is missing",
-                                w->path, name);
+        return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: tensor '%s' is missing", w->path,
+                                name);
     }
     bool same = t->rank == rank;
     for (uint32_t i = 0; same && i < rank; i++) {

@@ -33,19 +33,19 @@ typedef enum vkgpt__dtype {
 #define VKGPT__MAX_RANK 8
 
 typedef struct vkgpt__tensor_view {
-    const char *name;             /* as stored in the file, e.g. "transformer.h.0.ln_1.weight" */
+    const char *name; /* as stored in the file, e.g. "transformer.h.0.ln_1.weight" */
     vkgpt__dtype_t dtype;
-    uint32_t rank;                /* 0 for a scalar */
+    uint32_t rank;                   /* 0 for a scalar */
     uint64_t shape[VKGPT__MAX_RANK]; /* shape[0] is the outermost dimension; unused are 0 */
-    uint64_t numel;               /* product of shape; 1 for rank 0; may be 0 */
-    const void *data;             /* contiguous row-major, unaligned, read-only */
-    uint64_t nbytes;              /* numel * element size */
+    uint64_t numel;                  /* product of shape; 1 for rank 0; may be 0 */
+    const void *data;                /* contiguous row-major, unaligned, read-only */
+    uint64_t nbytes;                 /* numel * element size */
 } vkgpt__tensor_view_t;
 
 typedef enum vkgpt__weights_format {
     VKGPT__WEIGHTS_SAFETENSORS = 0,
-    VKGPT__WEIGHTS_TORCH_ZIP = 1,    /* torch.save since PyTorch 1.6: a zip of data.pkl + data/N */
-    VKGPT__WEIGHTS_TORCH_LEGACY = 2  /* torch.save before 1.6: pickles then raw storages */
+    VKGPT__WEIGHTS_TORCH_ZIP = 1,   /* torch.save since PyTorch 1.6: a zip of data.pkl + data/N */
+    VKGPT__WEIGHTS_TORCH_LEGACY = 2 /* torch.save before 1.6: pickles then raw storages */
 } vkgpt__weights_format_t;
 
 typedef struct vkgpt__weights vkgpt__weights_t;
@@ -58,8 +58,7 @@ typedef struct vkgpt__weights vkgpt__weights_t;
  * On failure returns VKGPT_ERR_IO (cannot read), VKGPT_ERR_BAD_FORMAT (malformed; the message
  * names the file, tensor and byte offset), VKGPT_ERR_UNSUPPORTED (valid but outside what vkgpt
  * reads, e.g. an int64 weight) or VKGPT_ERR_OUT_OF_HOST_MEMORY; *out is then NULL. */
-vkgpt_status_t vkgpt__weights_open(const char *path, vkgpt__weights_t **out,
-                                   vkgpt__error_t *err);
+vkgpt_status_t vkgpt__weights_open(const char *path, vkgpt__weights_t **out, vkgpt__error_t *err);
 
 /* Unmaps everything; every view and name from `w` becomes invalid. NULL is a no-op. */
 void vkgpt__weights_close(vkgpt__weights_t *w);
@@ -73,14 +72,13 @@ const vkgpt__tensor_view_t *vkgpt__weights_find(const vkgpt__weights_t *w, const
 
 /* GPT-2 lookup that ignores the "transformer." prefix: "h.0.ln_1.weight" finds either
  * "h.0.ln_1.weight" or "transformer.h.0.ln_1.weight", and the reverse. NULL when absent. */
-const vkgpt__tensor_view_t *vkgpt__weights_find_gpt2(const vkgpt__weights_t *w,
-                                                     const char *name);
+const vkgpt__tensor_view_t *vkgpt__weights_find_gpt2(const vkgpt__weights_t *w, const char *name);
 
 /* Finds `name` like vkgpt__weights_find_gpt2() and checks its rank and shape; the message names
  * the file, the tensor, and the shape found versus expected. `shape` has `rank` entries. */
-vkgpt_status_t vkgpt__weights_require(const vkgpt__weights_t *w, const char *name,
-                                      uint32_t rank, const uint64_t *shape,
-                                      const vkgpt__tensor_view_t **out, vkgpt__error_t *err);
+vkgpt_status_t vkgpt__weights_require(const vkgpt__weights_t *w, const char *name, uint32_t rank,
+                                      const uint64_t *shape, const vkgpt__tensor_view_t **out,
+                                      vkgpt__error_t *err);
 
 /* The file that was opened (for a folder, the file chosen in it; for shards, the index). */
 const char *vkgpt__weights_path(const vkgpt__weights_t *w);

@@ -40,16 +40,15 @@ typedef struct vkgpt__file_dtype {
 } vkgpt__file_dtype_t;
 
 /* numel = prod(shape) and bytes = numel * elem_size, or false when either overflows 64 bits. */
-bool vkgpt__shape_bytes(uint32_t rank, const uint64_t *shape, uint64_t elem_size,
-                        uint64_t *numel, uint64_t *bytes);
+bool vkgpt__shape_bytes(uint32_t rank, const uint64_t *shape, uint64_t elem_size, uint64_t *numel,
+                        uint64_t *bytes);
 
 /* Adds one tensor whose bytes the reader has already bounds-checked inside `file`. Skipped
  * buffers (vkgpt__weights_is_skipped) are dropped here whatever their type; any other tensor
  * of type VKGPT__DTYPE_OTHER is refused with VKGPT_ERR_UNSUPPORTED naming the type. */
 vkgpt_status_t vkgpt__weights_add(vkgpt__weights_t *w, const char *file, const char *name,
                                   const vkgpt__file_dtype_t *dt, uint32_t rank,
-                                  const uint64_t *shape, const void *data,
-                                  vkgpt__error_t *err);
+                                  const uint64_t *shape, const void *data, vkgpt__error_t *err);
 
 /* Takes ownership of *mf (zeroed on success) and returns the stored copy. */
 vkgpt_status_t vkgpt__weights_keep_file(vkgpt__weights_t *w, vkgpt__mapped_file_t *mf,
@@ -70,12 +69,10 @@ vkgpt_status_t vkgpt__torch_legacy_read(vkgpt__weights_t *w, const vkgpt__mapped
 
 /* Reads a shard index (model.safetensors.index.json or pytorch_model.bin.index.json) and every
  * shard it names, checking that each tensor sits in the shard the index says. */
-vkgpt_status_t vkgpt__shards_read(vkgpt__weights_t *w, const char *index_path,
-                                  vkgpt__error_t *err);
+vkgpt_status_t vkgpt__shards_read(vkgpt__weights_t *w, const char *index_path, vkgpt__error_t *err);
 
 /* Reads one weight file of any kind into w (format chosen by name, then by magic bytes). */
-vkgpt_status_t vkgpt__weights_read_file(vkgpt__weights_t *w, const char *path,
-                                        vkgpt__error_t *err);
+vkgpt_status_t vkgpt__weights_read_file(vkgpt__weights_t *w, const char *path, vkgpt__error_t *err);
 
 /* Joins folder and file name into a new string (malloc); NULL when out of memory. */
 char *vkgpt__path_join(const char *dir, const char *name);

@@ -49,8 +49,7 @@ static uint16_t rd16(const uint8_t *p) {
 }
 
 static uint32_t rd32(const uint8_t *p) {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static uint64_t rd64(const uint8_t *p) {
@@ -65,8 +64,8 @@ static bool in_range(uint64_t off, uint64_t len, uint64_t limit) {
 
 /* The EOCD is the last 22 bytes unless a comment (at most 65535 bytes) follows it; take the
  * last signature whose comment length reaches exactly the end of the file. */
-static vkgpt_status_t find_eocd(const uint8_t *data, uint64_t size, const char *path,
-                                uint64_t *pos, vkgpt__error_t *err) {
+static vkgpt_status_t find_eocd(const uint8_t *data, uint64_t size, const char *path, uint64_t *pos,
+                                vkgpt__error_t *err) {
     if (size < EOCD_SIZE) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
                                 "%s: %llu bytes, too short for a zip archive", path,
@@ -80,8 +79,7 @@ static vkgpt_status_t find_eocd(const uint8_t *data, uint64_t size, const char *
         }
     }
     return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                            "%s: no zip end-of-central-directory record (truncated file?)",
-                            path);
+                            "%s: no zip end-of-central-directory record (truncated file?)", path);
 }
 
 static vkgpt_status_t read_zip64(const uint8_t *data, uint64_t locator, const char *path,
@@ -123,14 +121,13 @@ static vkgpt_status_t read_directory_info(const uint8_t *data, uint64_t size, co
     d->offset = rd32(e + 16);
     d->limit = eocd;
 
-    bool sentinel = rd16(e + 10) == 0xffff || rd32(e + 12) == 0xffffffffu ||
-                    rd32(e + 16) == 0xffffffffu;
+    bool sentinel =
+        rd16(e + 10) == 0xffff || rd32(e + 12) == 0xffffffffu || rd32(e + 16) == 0xffffffffu;
     if (eocd >= LOCATOR_SIZE && rd32(e - LOCATOR_SIZE) == SIG_EOCD64_LOCATOR) {
         st = read_zip64(data, eocd - LOCATOR_SIZE, path, d, err);
     } else if (sentinel) {
         st = vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                              "%s: zip directory needs a ZIP64 record, but none is present",
-                              path);
+                              "%s: zip directory needs a ZIP64 record, but none is present", path);
     } else if (rd16(e + 4) != 0 || rd16(e + 6) != 0 || rd16(e + 8) != rd16(e + 10)) {
         st = vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED,
                               "%s: multi-disk zip archives are not supported", path);
@@ -189,8 +186,7 @@ static bool read_extra(const uint8_t *p, const uint8_t *end, struct zip_central 
 }
 
 static vkgpt_status_t read_central(const uint8_t *data, uint64_t pos, uint64_t end,
-                                   const char *path, struct zip_central *c,
-                                   vkgpt__error_t *err) {
+                                   const char *path, struct zip_central *c, vkgpt__error_t *err) {
     const uint8_t *h = data + pos;
     if (!in_range(pos, CENTRAL_SIZE, end) || rd32(h) != SIG_CENTRAL) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
@@ -224,12 +220,12 @@ static vkgpt_status_t read_central(const uint8_t *data, uint64_t pos, uint64_t e
 }
 
 /* Checks what vkgpt accepts of an entry and finds its data through the local header. */
-static vkgpt_status_t locate_data(const uint8_t *data, const struct zip_dir *d,
-                                  const char *path, const struct zip_central *c,
-                                  vkgpt__zip_entry_t *e, vkgpt__error_t *err) {
+static vkgpt_status_t locate_data(const uint8_t *data, const struct zip_dir *d, const char *path,
+                                  const struct zip_central *c, vkgpt__zip_entry_t *e,
+                                  vkgpt__error_t *err) {
     if (c->flags & 1u) {
-        return vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED, "%s: zip entry '%s' is encrypted",
-                                path, e->name);
+        return vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED, "%s: zip entry '%s' is encrypted", path,
+                                e->name);
     }
     if (c->method != 0 || c->csize != c->usize) {
         return vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED,
@@ -241,16 +237,16 @@ static vkgpt_status_t locate_data(const uint8_t *data, const struct zip_dir *d,
     const uint8_t *h = data + c->local_offset;
     if (!in_range(c->local_offset, LOCAL_SIZE, d->offset) || rd32(h) != SIG_LOCAL) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                "%s: zip entry '%s': no local header at byte %llu", path,
-                                e->name, (unsigned long long)c->local_offset);
+                                "%s: zip entry '%s': no local header at byte %llu", path, e->name,
+                                (unsigned long long)c->local_offset);
     }
     uint16_t name_len = rd16(h + 26), extra_len = rd16(h + 28);
     uint64_t start = c->local_offset + LOCAL_SIZE + name_len + extra_len;
     if (name_len != c->name_len || !in_range(c->local_offset + LOCAL_SIZE, name_len, d->offset) ||
         memcmp(h + LOCAL_SIZE, c->name, name_len) != 0) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                "%s: zip entry '%s': local header names a different entry",
-                                path, e->name);
+                                "%s: zip entry '%s': local header names a different entry", path,
+                                e->name);
     }
     if (!in_range(start, c->usize, d->offset)) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
@@ -268,8 +264,7 @@ static vkgpt_status_t copy_name(const struct zip_central *c, const char *path,
                                 vkgpt__zip_entry_t *e, vkgpt__error_t *err) {
     if (c->name_len == 0 || memchr(c->name, 0, c->name_len)) {
         return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT,
-                                "%s: zip entry with an empty name or a NUL byte in its name",
-                                path);
+                                "%s: zip entry with an empty name or a NUL byte in its name", path);
     }
     char *name = malloc((size_t)c->name_len + 1);
     if (!name) {
@@ -285,8 +280,8 @@ static int compare_entries(const void *a, const void *b) {
     return strcmp(((const vkgpt__zip_entry_t *)a)->name, ((const vkgpt__zip_entry_t *)b)->name);
 }
 
-static vkgpt_status_t read_entries(const uint8_t *data, const struct zip_dir *d,
-                                   const char *path, vkgpt__zip_t *z, vkgpt__error_t *err) {
+static vkgpt_status_t read_entries(const uint8_t *data, const struct zip_dir *d, const char *path,
+                                   vkgpt__zip_t *z, vkgpt__error_t *err) {
     uint64_t pos = d->offset, end = d->offset + d->size;
     for (uint64_t i = 0; i < d->count; i++) {
         struct zip_central c = {0};
@@ -309,8 +304,8 @@ static vkgpt_status_t read_entries(const uint8_t *data, const struct zip_dir *d,
     qsort(z->entries, z->n_entries, sizeof(z->entries[0]), compare_entries);
     for (size_t i = 1; i < z->n_entries; i++) {
         if (strcmp(z->entries[i - 1].name, z->entries[i].name) == 0) {
-            return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: duplicate zip entry '%s'",
-                                    path, z->entries[i].name);
+            return vkgpt__error_set(err, VKGPT_ERR_BAD_FORMAT, "%s: duplicate zip entry '%s'", path,
+                                    z->entries[i].name);
         }
     }
     return VKGPT_OK;

@@ -43,14 +43,13 @@ static const char *type_name(const json_t *v) {
 static vkgpt_status_t check_int(const char *src, const char *key, json_t *v, int64_t min,
                                 int64_t max, int64_t *dst, vkgpt__error_t *err) {
     if (!json_is_integer(v)) {
-        return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: '%s' must be an integer, not %s",
-                                src, key, type_name(v));
+        return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: '%s' must be an integer, not %s", src,
+                                key, type_name(v));
     }
     int64_t x = json_integer_value(v);
     if (x < min || x > max) {
-        return vkgpt__error_set(err, VKGPT_ERR_CONFIG,
-                                "%s: '%s' is %lld, outside [%lld, %lld]", src, key,
-                                (long long)x, (long long)min, (long long)max);
+        return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: '%s' is %lld, outside [%lld, %lld]",
+                                src, key, (long long)x, (long long)min, (long long)max);
     }
     *dst = x;
     return VKGPT_OK;
@@ -122,13 +121,15 @@ static vkgpt_status_t get_token(const char *src, json_t *root, const char *key, 
 
 /* ---- config.json ---- */
 
-static vkgpt_status_t parse_activation(const char *src, json_t *root,
-                                       vkgpt__activation_t *act, vkgpt__error_t *err) {
+static vkgpt_status_t parse_activation(const char *src, json_t *root, vkgpt__activation_t *act,
+                                       vkgpt__error_t *err) {
     static const struct {
         const char *name;
         vkgpt__activation_t act;
-    } names[] = {{"gelu_new", VKGPT__ACT_GELU_TANH},  {"gelu_pytorch_tanh", VKGPT__ACT_GELU_TANH},
-                 {"gelu_fast", VKGPT__ACT_GELU_TANH}, {"gelu", VKGPT__ACT_GELU_ERF},
+    } names[] = {{"gelu_new", VKGPT__ACT_GELU_TANH},
+                 {"gelu_pytorch_tanh", VKGPT__ACT_GELU_TANH},
+                 {"gelu_fast", VKGPT__ACT_GELU_TANH},
+                 {"gelu", VKGPT__ACT_GELU_ERF},
                  {"relu", VKGPT__ACT_RELU}};
     json_t *v = json_object_get(root, "activation_function");
     *act = VKGPT__ACT_GELU_TANH;
@@ -172,9 +173,8 @@ static vkgpt_status_t check_variant(const char *src, json_t *root, vkgpt__error_
         st = get_bool(src, root, "add_cross_attention", &cross, err);
     }
     if (st == VKGPT_OK && (!scale || by_layer || cross)) {
-        st = vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED,
-                              "%s: %s is not supported", src,
-                              !scale      ? "scale_attn_weights = false"
+        st = vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED, "%s: %s is not supported", src,
+                              !scale     ? "scale_attn_weights = false"
                               : by_layer ? "scale_attn_by_inverse_layer_idx = true"
                                          : "add_cross_attention = true");
     }
@@ -184,8 +184,8 @@ static vkgpt_status_t check_variant(const char *src, json_t *root, vkgpt__error_
 /* n_positions is the context limit; configs from before 2021 may carry only n_ctx. */
 static vkgpt_status_t parse_sizes(const char *src, json_t *root, vkgpt__gpt2_hparams_t *hp,
                                   vkgpt__error_t *err) {
-    vkgpt_status_t st = get_size(src, root, "n_layer", VKGPT__HP_MAX_LAYERS, true, &hp->n_layer,
-                                 err);
+    vkgpt_status_t st =
+        get_size(src, root, "n_layer", VKGPT__HP_MAX_LAYERS, true, &hp->n_layer, err);
     if (st == VKGPT_OK) {
         st = get_size(src, root, "n_embd", VKGPT__HP_MAX_EMBD, true, &hp->n_embd, err);
     }
@@ -246,8 +246,8 @@ static vkgpt_status_t load_json(const char *json, size_t len, const char *src, j
     json_error_t jerr;
     *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!*root) {
-        return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s:%d:%d: %s", src, jerr.line,
-                                jerr.column, jerr.text);
+        return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s:%d:%d: %s", src, jerr.line, jerr.column,
+                                jerr.text);
     }
     if (!json_is_object(*root)) {
         json_decref(*root);
@@ -287,13 +287,12 @@ vkgpt_status_t vkgpt__gpt2_hparams_validate(const vkgpt__gpt2_hparams_t *hp, con
     }
     if (hp->n_embd % hp->n_head != 0) {
         return vkgpt__error_set(err, VKGPT_ERR_CONFIG,
-                                "%s: n_embd %u is not divisible by n_head %u", source,
-                                hp->n_embd, hp->n_head);
+                                "%s: n_embd %u is not divisible by n_head %u", source, hp->n_embd,
+                                hp->n_head);
     }
     if (!(hp->layer_norm_epsilon > 0 && hp->layer_norm_epsilon < 1)) {
-        return vkgpt__error_set(err, VKGPT_ERR_CONFIG,
-                                "%s: layer_norm_epsilon %g is not in (0, 1)", source,
-                                hp->layer_norm_epsilon);
+        return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: layer_norm_epsilon %g is not in (0, 1)",
+                                source, hp->layer_norm_epsilon);
     }
     uint64_t n = vkgpt__gpt2_hparams_n_params(hp);
     if (n > VKGPT__HP_MAX_PARAMS) {
@@ -307,8 +306,8 @@ vkgpt_status_t vkgpt__gpt2_hparams_validate(const vkgpt__gpt2_hparams_t *hp, con
 uint64_t vkgpt__gpt2_hparams_n_params(const vkgpt__gpt2_hparams_t *hp) {
     /* With the VKGPT__HP_MAX_* limits every term stays below 2^46. */
     uint64_t e = hp->n_embd, inner = hp->n_inner;
-    uint64_t block = 2 * e + (e * 3 * e + 3 * e) + (e * e + e) + 2 * e + (e * inner + inner) +
-                     (inner * e + e);
+    uint64_t block =
+        2 * e + (e * 3 * e + 3 * e) + (e * e + e) + 2 * e + (e * inner + inner) + (inner * e + e);
     return (uint64_t)hp->vocab_size * e + (uint64_t)hp->n_positions * e +
            (uint64_t)hp->n_layer * block + 2 * e;
 }
@@ -340,15 +339,15 @@ static vkgpt_status_t parse_eos(const char *src, json_t *root, const vkgpt__gpt2
         return st;
     }
     if (json_array_size(v) > VKGPT__MAX_EOS) {
-        return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: more than %d eos_token_id values",
-                                src, VKGPT__MAX_EOS);
+        return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: more than %d eos_token_id values", src,
+                                VKGPT__MAX_EOS);
     }
     for (size_t i = 0; i < json_array_size(v); i++) {
         char key[48];
         int64_t id = 0;
         snprintf(key, sizeof(key), "eos_token_id[%zu]", i);
-        vkgpt_status_t st = check_int(src, key, json_array_get(v, i), 0,
-                                      (int64_t)hp->vocab_size - 1, &id, err);
+        vkgpt_status_t st =
+            check_int(src, key, json_array_get(v, i), 0, (int64_t)hp->vocab_size - 1, &id, err);
         if (st != VKGPT_OK) {
             return st;
         }
@@ -357,8 +356,8 @@ static vkgpt_status_t parse_eos(const char *src, json_t *root, const vkgpt__gpt2
     return VKGPT_OK;
 }
 
-static vkgpt_status_t parse_gen_ints(const char *src, json_t *root,
-                                     vkgpt__generation_config_t *gen, vkgpt__error_t *err) {
+static vkgpt_status_t parse_gen_ints(const char *src, json_t *root, vkgpt__generation_config_t *gen,
+                                     vkgpt__error_t *err) {
     struct {
         const char *key;
         int64_t min, max;
@@ -402,8 +401,8 @@ static vkgpt_status_t parse_gen_reals(const char *src, json_t *root,
         }
         double x = *f[i].dst;
         if (!isnan(x) && !(x >= f[i].min && x <= f[i].max)) {
-            return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: '%s' is %g, outside [%g, %g]",
-                                    src, f[i].key, x, f[i].min, f[i].max);
+            return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: '%s' is %g, outside [%g, %g]", src,
+                                    f[i].key, x, f[i].min, f[i].max);
         }
     }
     return VKGPT_OK;
@@ -413,8 +412,8 @@ static vkgpt_status_t parse_generation(const char *src, json_t *root,
                                        const vkgpt__gpt2_hparams_t *hp,
                                        vkgpt__generation_config_t *gen, vkgpt__error_t *err) {
     json_t *early = json_object_get(root, "early_stopping");
-    vkgpt_status_t st = get_token(src, root, "bos_token_id", hp->vocab_size, &gen->bos_token_id,
-                                  err);
+    vkgpt_status_t st =
+        get_token(src, root, "bos_token_id", hp->vocab_size, &gen->bos_token_id, err);
     if (st == VKGPT_OK) {
         st = get_token(src, root, "pad_token_id", hp->vocab_size, &gen->pad_token_id, err);
     }
@@ -462,8 +461,7 @@ vkgpt_status_t vkgpt__generation_config_parse(const char *json, size_t len, cons
 
 /* ---- Files ---- */
 
-static vkgpt_status_t read_text(const char *path, char **buf, size_t *len,
-                                 vkgpt__error_t *err) {
+static vkgpt_status_t read_text(const char *path, char **buf, size_t *len, vkgpt__error_t *err) {
     struct stat sb;
     *buf = NULL;
     if (stat(path, &sb) != 0) {
@@ -487,8 +485,7 @@ static vkgpt_status_t read_text(const char *path, char **buf, size_t *len,
     if (!(*buf = malloc(cap))) {
         st = vkgpt__error_set(err, VKGPT_ERR_OUT_OF_HOST_MEMORY, "%s: out of memory", path);
     } else if ((*len = fread(*buf, 1, cap, f)) == cap || ferror(f)) {
-        st = vkgpt__error_set(err, VKGPT_ERR_IO, "%s: read error or file changed while read",
-                              path);
+        st = vkgpt__error_set(err, VKGPT_ERR_IO, "%s: read error or file changed while read", path);
     }
     if (st != VKGPT_OK) {
         free(*buf);

@@ -31,13 +31,13 @@ typedef enum vkgpt__activation {
 typedef struct vkgpt__gpt2_hparams {
     uint32_t n_layer;
     uint32_t n_embd;
-    uint32_t n_head;          /* divides n_embd; head size = n_embd / n_head */
-    uint32_t n_positions;     /* the context limit: "n_positions", else "n_ctx" */
-    uint32_t vocab_size;      /* rows of wte; may exceed the tokenizer's token count */
-    uint32_t n_inner;         /* MLP width; 4 * n_embd when null or absent */
-    double layer_norm_epsilon; /* 1e-5 when absent */
+    uint32_t n_head;                /* divides n_embd; head size = n_embd / n_head */
+    uint32_t n_positions;           /* the context limit: "n_positions", else "n_ctx" */
+    uint32_t vocab_size;            /* rows of wte; may exceed the tokenizer's token count */
+    uint32_t n_inner;               /* MLP width; 4 * n_embd when null or absent */
+    double layer_norm_epsilon;      /* 1e-5 when absent */
     vkgpt__activation_t activation; /* gelu_new when absent */
-    int32_t bos_token_id;     /* -1 when absent or null */
+    int32_t bos_token_id;           /* -1 when absent or null */
     int32_t eos_token_id;
     int32_t pad_token_id;
 } vkgpt__gpt2_hparams_t;
@@ -80,8 +80,7 @@ vkgpt_status_t vkgpt__gpt2_hparams_parse(const char *json, size_t len, const cha
 /* Token ids are checked against hp->vocab_size. */
 vkgpt_status_t vkgpt__generation_config_parse(const char *json, size_t len, const char *source,
                                               const vkgpt__gpt2_hparams_t *hp,
-                                              vkgpt__generation_config_t *gen,
-                                              vkgpt__error_t *err);
+                                              vkgpt__generation_config_t *gen, vkgpt__error_t *err);
 
 /* The limits and relations above, for hyper-parameters from any source. */
 vkgpt_status_t vkgpt__gpt2_hparams_validate(const vkgpt__gpt2_hparams_t *hp, const char *source,
@@ -111,8 +110,7 @@ const vkgpt__gpt2_preset_t *vkgpt__gpt2_preset_find(const char *name);
  * preset: n_layer, n_embd, n_head, n_positions, n_inner, activation, layer_norm_epsilon, or a
  * vocab_size below the preset's (a larger one is a fine-tune with added tokens and passes).
  * Token ids are not compared: fine-tunes change them. */
-vkgpt_status_t vkgpt__gpt2_hparams_check_preset(const vkgpt__gpt2_hparams_t *hp,
-                                                const char *source,
+vkgpt_status_t vkgpt__gpt2_hparams_check_preset(const vkgpt__gpt2_hparams_t *hp, const char *source,
                                                 const vkgpt__gpt2_preset_t *preset,
                                                 vkgpt__error_t *err);
 

@@ -11,12 +11,12 @@
 
 #include "model/hparams.h"
 
-#define GPT2_SIZE(layers, embd, heads, positions, vocab)                                      \
-    {                                                                                         \
-        .n_layer = (layers), .n_embd = (embd), .n_head = (heads), .n_positions = (positions), \
-        .vocab_size = (vocab), .n_inner = 4 * (embd), .layer_norm_epsilon = 1e-5,             \
-        .activation = VKGPT__ACT_GELU_TANH, .bos_token_id = 50256, .eos_token_id = 50256,     \
-        .pad_token_id = -1                                                                    \
+#define GPT2_SIZE(layers, embd, heads, positions, vocab)                                           \
+    {                                                                                              \
+        .n_layer = (layers), .n_embd = (embd), .n_head = (heads), .n_positions = (positions),      \
+        .vocab_size = (vocab), .n_inner = 4 * (embd), .layer_norm_epsilon = 1e-5,                  \
+        .activation = VKGPT__ACT_GELU_TANH, .bos_token_id = 50256, .eos_token_id = 50256,          \
+        .pad_token_id = -1                                                                         \
     }
 
 static const vkgpt__gpt2_preset_t presets[] = {
@@ -24,12 +24,10 @@ static const vkgpt__gpt2_preset_t presets[] = {
     {"gpt2-medium", "openai-community/gpt2-medium", GPT2_SIZE(24, 1024, 16, 1024, 50257)},
     {"gpt2-large", "openai-community/gpt2-large", GPT2_SIZE(36, 1280, 20, 1024, 50257)},
     {"gpt2-xl", "openai-community/gpt2-xl", GPT2_SIZE(48, 1600, 25, 1024, 50257)},
-    {"rugpt3-small", "ai-forever/rugpt3small_based_on_gpt2",
-     GPT2_SIZE(12, 768, 12, 2048, 50264)},
+    {"rugpt3-small", "ai-forever/rugpt3small_based_on_gpt2", GPT2_SIZE(12, 768, 12, 2048, 50264)},
     {"rugpt3-medium", "ai-forever/rugpt3medium_based_on_gpt2",
      GPT2_SIZE(24, 1024, 16, 2048, 50257)},
-    {"rugpt3-large", "ai-forever/rugpt3large_based_on_gpt2",
-     GPT2_SIZE(24, 1536, 16, 2048, 50257)},
+    {"rugpt3-large", "ai-forever/rugpt3large_based_on_gpt2", GPT2_SIZE(24, 1536, 16, 2048, 50257)},
 };
 
 size_t vkgpt__gpt2_preset_count(void) {
@@ -49,8 +47,7 @@ const vkgpt__gpt2_preset_t *vkgpt__gpt2_preset_find(const char *name) {
     return NULL;
 }
 
-vkgpt_status_t vkgpt__gpt2_hparams_check_preset(const vkgpt__gpt2_hparams_t *hp,
-                                                const char *source,
+vkgpt_status_t vkgpt__gpt2_hparams_check_preset(const vkgpt__gpt2_hparams_t *hp, const char *source,
                                                 const vkgpt__gpt2_preset_t *preset,
                                                 vkgpt__error_t *err) {
     const vkgpt__gpt2_hparams_t *p = &preset->hp;
@@ -64,9 +61,8 @@ vkgpt_status_t vkgpt__gpt2_hparams_check_preset(const vkgpt__gpt2_hparams_t *hp,
              {"n_inner", hp->n_inner, p->n_inner}};
     for (size_t i = 0; i < VKGPT__ARRAY_LEN(f); i++) {
         if (f[i].have != f[i].want) {
-            return vkgpt__error_set(err, VKGPT_ERR_CONFIG,
-                                    "%s: %s is %u, but preset '%s' has %u", source, f[i].name,
-                                    f[i].have, preset->name, f[i].want);
+            return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: %s is %u, but preset '%s' has %u",
+                                    source, f[i].name, f[i].have, preset->name, f[i].want);
         }
     }
     if (hp->vocab_size < p->vocab_size) {

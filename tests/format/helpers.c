@@ -149,8 +149,8 @@ void pk_state_dict(tbuf_t *b, const test_tensor_t *t, size_t n, bool legacy) {
     tb_u8(b, '.');
 }
 
-void legacy_file(tbuf_t *out, const tbuf_t *state, const char *const *keys,
-                 const uint64_t *numel, const uint32_t *elem_size, size_t n_keys) {
+void legacy_file(tbuf_t *out, const tbuf_t *state, const char *const *keys, const uint64_t *numel,
+                 const uint32_t *elem_size, size_t n_keys) {
     static const uint8_t magic[10] = {0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
     pk_proto(out);
     tb_u8(out, 0x8a);
@@ -215,8 +215,7 @@ static void zip_local(tbuf_t *out, const tzip_entry_t *e, bool zip64) {
     tb_bytes(out, e->data, e->size);
 }
 
-static void zip_central(tbuf_t *out, const tzip_entry_t *e, uint64_t local,
-                        const tzip_opts_t *o) {
+static void zip_central(tbuf_t *out, const tzip_entry_t *e, uint64_t local, const tzip_opts_t *o) {
     uint64_t size = e->size + e->size_claim_delta;
     uint64_t offset = (uint64_t)((int64_t)local + e->local_offset_delta);
     tb_u32(out, 0x02014b50);
@@ -403,8 +402,7 @@ void expect_reject(const char *path, vkgpt_status_t status, const char *detail) 
     cr_assert_eq(err.status, status);
     cr_assert_not_null(strstr(err.message, base), "message does not name '%s': %s", base,
                        err.message);
-    cr_assert_not_null(strstr(err.message, detail), "message lacks '%s': %s", detail,
-                       err.message);
+    cr_assert_not_null(strstr(err.message, detail), "message lacks '%s': %s", detail, err.message);
 }
 
 vkgpt__weights_t *expect_open(const char *path) {

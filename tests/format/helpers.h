@@ -27,10 +27,10 @@ void tb_free(tbuf_t *b);
 
 /* ---- Pickle ---- */
 
-void pk_proto(tbuf_t *b);                                     /* PROTO 2 */
+void pk_proto(tbuf_t *b);                                        /* PROTO 2 */
 void pk_global(tbuf_t *b, const char *module, const char *name); /* GLOBAL */
-void pk_unicode(tbuf_t *b, const char *s);                    /* BINUNICODE */
-void pk_int(tbuf_t *b, int64_t v);                            /* BININT1/2, BININT, LONG1 */
+void pk_unicode(tbuf_t *b, const char *s);                       /* BINUNICODE */
+void pk_int(tbuf_t *b, int64_t v);                               /* BININT1/2, BININT, LONG1 */
 
 /* One tensor of a state dict. stride[0] == 0 means "contiguous for this shape". */
 typedef struct test_tensor {
@@ -50,8 +50,8 @@ void pk_state_dict(tbuf_t *b, const test_tensor_t *t, size_t n, bool legacy);
 
 /* The legacy file: magic, version, sys_info, `state` (a complete pickle), the key list, then
  * one record per key: u64 numel and numel * elem_size bytes of a pattern. */
-void legacy_file(tbuf_t *out, const tbuf_t *state, const char *const *keys,
-                 const uint64_t *numel, const uint32_t *elem_size, size_t n_keys);
+void legacy_file(tbuf_t *out, const tbuf_t *state, const char *const *keys, const uint64_t *numel,
+                 const uint32_t *elem_size, size_t n_keys);
 
 /* ---- Zip ---- */
 
@@ -59,19 +59,19 @@ typedef struct tzip_entry {
     const char *name;
     const void *data;
     size_t size;
-    uint16_t method;          /* 0 stored */
+    uint16_t method; /* 0 stored */
     uint16_t flags;
-    const char *local_name;   /* NULL: same as name */
+    const char *local_name; /* NULL: same as name */
     int64_t local_offset_delta;
     uint64_t size_claim_delta; /* central directory claims this many more bytes */
 } tzip_entry_t;
 
 typedef struct tzip_opts {
-    bool zip64;               /* ZIP64 extra fields, record and locator throughout */
-    bool zip64_bad_record;    /* locator points at the wrong place */
-    bool zip64_bad_extra;     /* extra field shorter than its sentinels need */
+    bool zip64;            /* ZIP64 extra fields, record and locator throughout */
+    bool zip64_bad_record; /* locator points at the wrong place */
+    bool zip64_bad_extra;  /* extra field shorter than its sentinels need */
     int64_t cd_offset_delta;
-    bool count_ffff;          /* EOCD entry count 0xffff without ZIP64 */
+    bool count_ffff; /* EOCD entry count 0xffff without ZIP64 */
 } tzip_opts_t;
 
 void tzip_build(tbuf_t *out, const tzip_entry_t *e, size_t n, const tzip_opts_t *opts);

@@ -10,17 +10,30 @@ TestSuite(legacy, .init = t_setup, .fini = t_teardown);
 
 /* Two tensors on storage "100" (F32, 6 elements) and one on "200" (F16, 4 elements). */
 static const test_tensor_t tensors[3] = {
-    {.name = "a", .storage = "FloatStorage", .key = "100", .storage_numel = 6, .rank = 2,
+    {.name = "a",
+     .storage = "FloatStorage",
+     .key = "100",
+     .storage_numel = 6,
+     .rank = 2,
      .shape = {2, 3}},
-    {.name = "a_tail", .storage = "FloatStorage", .key = "100", .storage_numel = 6,
-     .offset = 4, .rank = 1, .shape = {2}},
-    {.name = "b", .storage = "HalfStorage", .key = "200", .storage_numel = 4, .rank = 1,
+    {.name = "a_tail",
+     .storage = "FloatStorage",
+     .key = "100",
+     .storage_numel = 6,
+     .offset = 4,
+     .rank = 1,
+     .shape = {2}},
+    {.name = "b",
+     .storage = "HalfStorage",
+     .key = "200",
+     .storage_numel = 4,
+     .rank = 1,
      .shape = {4}},
 };
 
 /* The legacy file with a given key list and record sizes. */
-static void build(tbuf_t *out, const char *const *keys, const uint64_t *numel,
-                  const uint32_t *size, size_t n_keys) {
+static void build(tbuf_t *out, const char *const *keys, const uint64_t *numel, const uint32_t *size,
+                  size_t n_keys) {
     tbuf_t state = {0};
     pk_state_dict(&state, tensors, 3, true);
     legacy_file(out, &state, keys, numel, size, n_keys);

@@ -10,8 +10,12 @@
 TestSuite(pickle, .init = t_setup, .fini = t_teardown);
 
 /* One F32 storage "0" of 6 elements backs every hand-written pickle below. */
-static const test_tensor_t base = {.name = "w", .storage = "FloatStorage", .key = "0",
-                                   .storage_numel = 6, .rank = 2, .shape = {2, 3}};
+static const test_tensor_t base = {.name = "w",
+                                   .storage = "FloatStorage",
+                                   .key = "0",
+                                   .storage_numel = 6,
+                                   .rank = 2,
+                                   .shape = {2, 3}};
 
 static const char *zip_with(const tbuf_t *pickle) {
     tbuf_t z = {0};
@@ -340,8 +344,12 @@ Test(pickle, offset_view_inside_storage_loads) {
 }
 
 Test(pickle, bool_tensor_refused_unless_skipped) {
-    test_tensor_t t = {.name = "h.0.mlp.c_fc.weight", .storage = "BoolStorage", .key = "0",
-                       .storage_numel = 4, .rank = 1, .shape = {4}};
+    test_tensor_t t = {.name = "h.0.mlp.c_fc.weight",
+                       .storage = "BoolStorage",
+                       .key = "0",
+                       .storage_numel = 4,
+                       .rank = 1,
+                       .shape = {4}};
     expect_reject(zip_with_tensors(&t, 1), VKGPT_ERR_UNSUPPORTED,
                   "'h.0.mlp.c_fc.weight' has element type BoolStorage");
 
@@ -352,10 +360,18 @@ Test(pickle, bool_tensor_refused_unless_skipped) {
 }
 
 Test(pickle, half_and_bfloat16_storages) {
-    test_tensor_t t[2] = {{.name = "a", .storage = "HalfStorage", .key = "0",
-                           .storage_numel = 2, .rank = 1, .shape = {2}},
-                          {.name = "b", .storage = "BFloat16Storage", .key = "1",
-                           .storage_numel = 3, .rank = 1, .shape = {3}}};
+    test_tensor_t t[2] = {{.name = "a",
+                           .storage = "HalfStorage",
+                           .key = "0",
+                           .storage_numel = 2,
+                           .rank = 1,
+                           .shape = {2}},
+                          {.name = "b",
+                           .storage = "BFloat16Storage",
+                           .key = "1",
+                           .storage_numel = 3,
+                           .rank = 1,
+                           .shape = {3}}};
     vkgpt__weights_t *w = expect_open(zip_with_tensors(t, 2));
     cr_assert_eq(vkgpt__weights_find(w, "a")->dtype, VKGPT__DTYPE_F16);
     cr_assert_eq(vkgpt__weights_find(w, "b")->dtype, VKGPT__DTYPE_BF16);

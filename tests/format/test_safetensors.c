@@ -29,8 +29,7 @@ static const char *st_file(const char *header, size_t data_len) {
 /* ---- The length prefix ---- */
 
 Test(safetensors, file_shorter_than_8_bytes) {
-    expect_reject(t_write("x.safetensors", "\x10\0\0\0\0", 5), VKGPT_ERR_BAD_FORMAT,
-                  "too short");
+    expect_reject(t_write("x.safetensors", "\x10\0\0\0\0", 5), VKGPT_ERR_BAD_FORMAT, "too short");
 }
 
 Test(safetensors, empty_file) {
@@ -84,7 +83,7 @@ Test(safetensors, entry_not_an_object) {
 
 /* ---- Offsets ---- */
 
-#define T(name, begin, end) \
+#define T(name, begin, end)                                                                        \
     "\"" name "\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[" #begin "," #end "]}"
 
 Test(safetensors, offsets_overlapping) {
@@ -149,9 +148,9 @@ Test(safetensors, shape_numel_overflow) {
 }
 
 Test(safetensors, size_mismatch) {
-    expect_reject(st_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,20]}}",
-                          20),
-                  VKGPT_ERR_BAD_FORMAT, "hold 20 bytes but shape x F32 needs 24");
+    expect_reject(
+        st_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,20]}}", 20),
+        VKGPT_ERR_BAD_FORMAT, "hold 20 bytes but shape x F32 needs 24");
 }
 
 Test(safetensors, negative_dimension) {
@@ -233,10 +232,11 @@ Test(safetensors, header_padding_spaces_accepted) {
 }
 
 Test(safetensors, skipped_buffer_of_other_type_dropped) {
-    vkgpt__weights_t *w = expect_open(st_file("{" T("wte.weight", 0, 4) ","
-                                              "\"h.0.attn.bias\":{\"dtype\":\"BOOL\","
-                                              "\"shape\":[1,1,2,2],\"data_offsets\":[4,8]}}",
-                                              8));
+    vkgpt__weights_t *w = expect_open(
+        st_file("{" T("wte.weight", 0, 4) ","
+                                          "\"h.0.attn.bias\":{\"dtype\":\"BOOL\","
+                                          "\"shape\":[1,1,2,2],\"data_offsets\":[4,8]}}",
+                8));
     cr_assert_eq(vkgpt__weights_count(w), 1);
     cr_assert_null(vkgpt__weights_find(w, "h.0.attn.bias"));
     cr_assert_not_null(vkgpt__weights_find(w, "wte.weight"));

@@ -32,8 +32,8 @@ static void expect_same_tensors(const vkgpt__weights_t *ref, const vkgpt__weight
             cr_assert_eq(a->shape[d], b->shape[d], "%s: shape[%u] differs", a->name, d);
         }
         cr_assert_eq(a->nbytes, b->nbytes);
-        cr_assert_eq(memcmp(a->data, b->data, a->nbytes), 0, "%s: values differ in %s",
-                     a->name, vkgpt__weights_path(other));
+        cr_assert_eq(memcmp(a->data, b->data, a->nbytes), 0, "%s: values differ in %s", a->name,
+                     vkgpt__weights_path(other));
     }
 }
 
@@ -42,8 +42,7 @@ Test(weights, all_formats_hold_identical_tensors) {
     /* 2 layers x 12 tensors + wte, wpe, ln_f.weight, ln_f.bias */
     cr_assert_eq(vkgpt__weights_count(st), 28);
 
-    static const char *others[] = {"gpt2/tiny2-st-sharded", "gpt2/tiny2-zip",
-                                   "gpt2/tiny2-legacy"};
+    static const char *others[] = {"gpt2/tiny2-st-sharded", "gpt2/tiny2-zip", "gpt2/tiny2-legacy"};
     static const vkgpt__weights_format_t formats[] = {
         VKGPT__WEIGHTS_SAFETENSORS, VKGPT__WEIGHTS_TORCH_ZIP, VKGPT__WEIGHTS_TORCH_LEGACY};
     for (size_t i = 0; i < 3; i++) {
@@ -79,8 +78,7 @@ Test(weights, folder_picks_the_expected_file) {
                  {"gpt2/tiny2-zip", "/pytorch_model.bin"}};
     for (size_t i = 0; i < 3; i++) {
         vkgpt__weights_t *w = expect_open(t_fixture(cases[i].dir));
-        cr_assert(ends_with(vkgpt__weights_path(w), cases[i].file), "%s",
-                  vkgpt__weights_path(w));
+        cr_assert(ends_with(vkgpt__weights_path(w), cases[i].file), "%s", vkgpt__weights_path(w));
         vkgpt__weights_close(w);
     }
 }
@@ -147,8 +145,8 @@ Test(weights, require_checks_shape) {
     const vkgpt__tensor_view_t *t;
     vkgpt__error_t err = {0};
     const uint64_t good[2] = {32, 96}, bad[2] = {96, 32};
-    cr_assert_eq(vkgpt__weights_require(w, "h.0.attn.c_attn.weight", 2, good, &t, &err),
-                 VKGPT_OK, "%s", err.message);
+    cr_assert_eq(vkgpt__weights_require(w, "h.0.attn.c_attn.weight", 2, good, &t, &err), VKGPT_OK,
+                 "%s", err.message);
     cr_assert_eq(t->shape[1], 96);
 
     cr_assert_eq(vkgpt__weights_require(w, "h.0.attn.c_attn.weight", 2, bad, &t, &err),
@@ -245,8 +243,8 @@ Test(weights, shard_file_missing) {
     vkgpt__error_t err = {0};
     const char *index = shards_with_edited_index("model-00002-of-00002", "model-00003-of-00002");
     cr_assert_eq(vkgpt__weights_open(index, &w, &err), VKGPT_ERR_IO);
-    cr_assert_not_null(strstr(err.message, "model-00003-of-00002.safetensors: cannot open"),
-                       "%s", err.message);
+    cr_assert_not_null(strstr(err.message, "model-00003-of-00002.safetensors: cannot open"), "%s",
+                       err.message);
 }
 
 Test(weights, tensor_in_the_wrong_shard) {

@@ -9,8 +9,12 @@
 static void zip_fini(void);
 TestSuite(zip, .init = t_setup, .fini = zip_fini);
 
-static const test_tensor_t tensor = {.name = "w", .storage = "FloatStorage", .key = "0",
-                                     .storage_numel = 4, .rank = 1, .shape = {4}};
+static const test_tensor_t tensor = {.name = "w",
+                                     .storage = "FloatStorage",
+                                     .key = "0",
+                                     .storage_numel = 4,
+                                     .rank = 1,
+                                     .shape = {4}};
 static const uint8_t floats[16] = {0, 0, 0x80, 0x3f}; /* 1.0f, then zeros */
 
 /* The entries of a valid one-tensor archive; tests break one thing each. */
@@ -139,22 +143,19 @@ Test(zip, local_header_offset_wrong) {
 Test(zip, local_header_names_another_entry) {
     make_entries();
     entries[1].local_name = "archive/data/9";
-    expect_reject(write_zip(NULL, 3), VKGPT_ERR_BAD_FORMAT,
-                  "local header names a different entry");
+    expect_reject(write_zip(NULL, 3), VKGPT_ERR_BAD_FORMAT, "local header names a different entry");
 }
 
 Test(zip, entry_size_past_directory) {
     make_entries();
     entries[1].size_claim_delta = 1000;
-    expect_reject(write_zip(NULL, 3), VKGPT_ERR_BAD_FORMAT,
-                  "'archive/data/0': 1016 bytes at byte");
+    expect_reject(write_zip(NULL, 3), VKGPT_ERR_BAD_FORMAT, "'archive/data/0': 1016 bytes at byte");
 }
 
 Test(zip, duplicate_entries) {
     make_entries();
     entries[2] = entries[1];
-    expect_reject(write_zip(NULL, 3), VKGPT_ERR_BAD_FORMAT,
-                  "duplicate zip entry 'archive/data/0'");
+    expect_reject(write_zip(NULL, 3), VKGPT_ERR_BAD_FORMAT, "duplicate zip entry 'archive/data/0'");
 }
 
 Test(zip, no_data_pkl) {
