@@ -15,6 +15,7 @@ typedef struct bench_args {
     vkgpt_weight_type_t wtype;
     long prompt, gen, reps;
     bool json;
+    bool profile;
 } bench_args_t;
 
 static void usage(FILE *out) {
@@ -29,7 +30,9 @@ static void usage(FILE *out) {
             "  -p N            prompt tokens per repetition (default 128)\n"
             "  -n N            generated tokens per repetition (default 64)\n"
             "  -r N            repetitions after one warm-up (default 5)\n"
-            "  --json          one JSON object instead of the table\n");
+            "  --json          one JSON object instead of the table\n"
+            "  --profile       then one more repetition with GPU timestamps after every\n"
+            "                  dispatch: time per operation, prompt and generation apart\n");
 }
 
 static bool parse_count(const char *s, long max, long *out) {
@@ -71,6 +74,8 @@ static int parse(int argc, char **argv, bench_args_t *a) {
             i++;
         } else if (!strcmp(o, "--json")) {
             a->json = true;
+        } else if (!strcmp(o, "--profile")) {
+            a->profile = true;
         } else {
             fprintf(stderr, "vkgpt bench: unknown, incomplete or invalid option '%s'\n\n", o);
             usage(stderr);
@@ -111,6 +116,61 @@ static vkgpt_status_t run_once(vkgpt_session_t *s, const bench_args_t *a, uint32
     *pp = (double)a->prompt / (t1 - t0);
     *tg = a->gen ? (double)a->gen / (t2 - t1) : 0.0;
     free(ids);
+    return st;
+}
+
+static int cmp_entry(const void *x, const void *y) {
+    double a = ((const vkgpt_profile_entry_t *)x)->milliseconds;
+    double b = ((const vkgpt_profile_entry_t *)y)->milliseconds;
+    return (a < b) - (a > b);
+}
+
+static void print_profile(const char *phase, vkgpt_session_t *s, long tokens) {
+    vkgpt_profile_entry_t e[64];
+    size_t n = vkgpt_session_profile_read(s, e, 64);
+    n = n < 64 ? n : 64;
+    qsort(e, n, sizeof(e[0]), cmp_entry);
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += e[i].milliseconds;
+    }
+    printf("\n%s: %.2f ms of GPU time per token\n", phase, total / (double)tokens);
+    printf("%-14s %12s %8s %10s\n", "op", "ms/token", "share", "dispatches");
+    for (size_t i = 0; i < n; i++) {
+        printf("%-14s %12.3f %7.1f%% %10u\n", e[i].op, e[i].milliseconds / (double)tokens,
+               100.0 * e[i].milliseconds / (total > 0 ? total : 1), e[i].dispatches);
+    }
+}
+
+/* One more repetition with timestamps on: where the prompt's and the generation's GPU time
+ * goes. */
+static vkgpt_status_t profile(vkgpt_session_t *s, const bench_args_t *a, uint32_t vocab) {
+    bench_args_t prompt_only = *a;
+    prompt_only.gen = 0;
+    double pp, tg;
+    vkgpt_status_t st = vkgpt_session_profile(s, 1);
+    if (st == VKGPT_OK) {
+        st = run_once(s, &prompt_only, vocab, &pp, &tg);
+    }
+    if (st == VKGPT_OK) {
+        print_profile("prompt", s, a->prompt);
+        /* The prompt is evaluated again untimed, so that the steps have their context. */
+        st = vkgpt_session_profile(s, 0);
+    }
+    if (st == VKGPT_OK && a->gen > 0) {
+        st = run_once(s, &prompt_only, vocab, &pp, &tg);
+        if (st == VKGPT_OK) {
+            st = vkgpt_session_profile(s, 1);
+        }
+        for (long i = 0; st == VKGPT_OK && i < a->gen; i++) {
+            int32_t tok = (int32_t)((i * 31 + 7) % vocab);
+            st = vkgpt_session_eval(s, &tok, 1, NULL);
+        }
+        if (st == VKGPT_OK) {
+            print_profile("generation", s, a->gen);
+        }
+    }
+    vkgpt_session_profile(s, 0);
     return st;
 }
 
@@ -186,6 +246,10 @@ int cmd_bench(int argc, char **argv) {
         goto done;
     }
     report(&a, m, info.name, pp, tg);
+    if (a.profile && !a.json && profile(s, &a, vkgpt_model_n_vocab(m)) != VKGPT_OK) {
+        fprintf(stderr, "vkgpt bench: profile: %s\n", vkgpt_session_last_error(s));
+        goto done;
+    }
     rc = 0;
 done:
     free(pp);

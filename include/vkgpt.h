@@ -341,6 +341,25 @@ VKGPT_API vkgpt_status_t vkgpt_session_truncate(vkgpt_session_t *session,
 
 VKGPT_API const char *vkgpt_session_last_error(const vkgpt_session_t *session);
 
+/* GPU time spent in one kind of operation. */
+typedef struct vkgpt_profile_entry {
+    char op[24];                /* "matvec_f16", "attention", ... */
+    double milliseconds;        /* summed over its dispatches */
+    uint32_t dispatches;
+} vkgpt_profile_entry_t;
+
+/* Switches per-operation GPU timing on (timestamps after every dispatch)
+ * or off, and resets the totals. VKGPT_ERR_UNSUPPORTED when the device has
+ * no timestamps. Timing adds a little overhead of its own. */
+VKGPT_API vkgpt_status_t vkgpt_session_profile(vkgpt_session_t *session,
+                                               int enable);
+
+/* Writes up to capacity entries (one per operation seen since the reset)
+ * and returns how many there are. */
+VKGPT_API size_t vkgpt_session_profile_read(const vkgpt_session_t *session,
+                                            vkgpt_profile_entry_t *entries,
+                                            size_t capacity);
+
 /* Stops a running eval or generation on the session within one transformer
  * block; it then returns VKGPT_ERR_CANCELLED. Safe to call from any thread
  * while another uses the session. */

@@ -7,12 +7,16 @@
  * one token to each of several rows in one pass; its command buffers are recorded once per
  * batch size and replayed: token ids, positions and rows live in host-visible buffers that the
  * shaders read, so a new step re-records nothing. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/session.h"
 
 #define MAX_CHUNK 256u
+
+/* Timestamps a profiling recorder can hold: one per dispatch of the largest stage plus one. */
+#define PROFILE_STAMPS 256u
 
 static vkgpt_status_t session_fail(vkgpt_session_t *s, vkgpt_status_t st) {
     /* Device-level failures are recorded on the device; copy them to the session. */
@@ -84,9 +88,13 @@ static vkgpt_status_t create_buffers(vkgpt_session_t *s) {
     return VKGPT_OK;
 }
 
+static uint32_t recorder_stamps(const vkgpt_session_t *s) {
+    return s->profiling ? PROFILE_STAMPS : 0;
+}
+
 static vkgpt_status_t create_recorders(vkgpt_session_t *s) {
     vkgpt__device_t *dev = s->model->dev;
-    vkgpt_status_t st = vkgpt__cmd_create(dev, 0, &s->scratch);
+    vkgpt_status_t st = vkgpt__cmd_create(dev, recorder_stamps(s), &s->scratch);
     s->n_stages = s->model->hp.n_layer + 2;
     s->replay = calloc((size_t)s->buf.n_rows + 1, sizeof(*s->replay));
     s->row_len = calloc(s->buf.n_rows, sizeof(*s->row_len));
@@ -232,7 +240,7 @@ static vkgpt_status_t replay_for(vkgpt_session_t *s, uint32_t n, vkgpt__cmd_t **
         }
         vkgpt_status_t st = VKGPT_OK;
         for (uint32_t i = 0; i < s->n_stages && st == VKGPT_OK; i++) {
-            st = vkgpt__cmd_create(s->model->dev, 0, &cmds[i]);
+            st = vkgpt__cmd_create(s->model->dev, recorder_stamps(s), &cmds[i]);
             if (st == VKGPT_OK) {
                 st = record_stage(s, cmds[i], i, n, 0, n);
             }
@@ -255,6 +263,9 @@ static vkgpt_status_t submit_all(vkgpt_session_t *s, vkgpt__cmd_t **cmds, uint32
         vkgpt_status_t st = vkgpt__cmd_submit_wait(cmds[i]);
         if (st != VKGPT_OK) {
             return st;
+        }
+        if (s->profiling) {
+            vkgpt__cmd_profile_add(cmds[i], s->profile_ns, s->profile_count);
         }
     }
     return VKGPT_OK;
@@ -280,6 +291,9 @@ static vkgpt_status_t prefill_chunk(vkgpt_session_t *s, uint32_t row, const int3
         }
         if (st != VKGPT_OK) {
             return st;
+        }
+        if (s->profiling) {
+            vkgpt__cmd_profile_add(s->scratch, s->profile_ns, s->profile_count);
         }
     }
     s->row_len[row] += n;
@@ -478,6 +492,50 @@ VKGPT_API void vkgpt_cancel(vkgpt_session_t *s) {
     if (s) {
         atomic_store(&s->cancel, 1);
     }
+}
+
+VKGPT_API vkgpt_status_t vkgpt_session_profile(vkgpt_session_t *s, int enable) {
+    if (!s) {
+        return VKGPT_ERR_INVALID_ARGUMENT;
+    }
+    memset(s->profile_ns, 0, sizeof(s->profile_ns));
+    memset(s->profile_count, 0, sizeof(s->profile_count));
+    if ((bool)enable == s->profiling) {
+        return VKGPT_OK;
+    }
+    if (enable && !s->model->dev->caps.timestamps) {
+        return vkgpt__error_set(&s->error, VKGPT_ERR_UNSUPPORTED,
+                                "device \"%s\" has no timestamp queries on its compute queue",
+                                s->model->dev->caps.name);
+    }
+    /* Recorders are rebuilt with or without timestamps; replays are recorded again. */
+    s->profiling = enable;
+    vkgpt__cmd_destroy(s->scratch);
+    s->scratch = NULL;
+    for (uint32_t n = 0; n <= s->buf.n_rows; n++) {
+        destroy_replay(s, s->replay[n]);
+        s->replay[n] = NULL;
+    }
+    vkgpt_status_t st = vkgpt__cmd_create(s->model->dev, recorder_stamps(s), &s->scratch);
+    return st == VKGPT_OK ? st : session_fail(s, st);
+}
+
+VKGPT_API size_t vkgpt_session_profile_read(const vkgpt_session_t *s,
+                                            vkgpt_profile_entry_t *entries, size_t capacity) {
+    size_t n = 0;
+    for (int k = 0; s && k < VKGPT__KERNEL_COUNT; k++) {
+        if (!s->profile_count[k]) {
+            continue;
+        }
+        if (n < capacity && entries) {
+            vkgpt_profile_entry_t *e = &entries[n];
+            snprintf(e->op, sizeof(e->op), "%s", vkgpt__kernel_info((vkgpt__kernel_id_t)k)->name);
+            e->milliseconds = s->profile_ns[k] * 1e-6;
+            e->dispatches = s->profile_count[k];
+        }
+        n++;
+    }
+    return n;
 }
 
 VKGPT_API const char *vkgpt_session_last_error(const vkgpt_session_t *s) {

@@ -22,6 +22,11 @@ struct vkgpt_session {
     uint32_t n_stages;         /* embedding + blocks + head */
 
     atomic_int cancel;         /* set by vkgpt_cancel() from any thread */
+
+    /* vkgpt_session_profile(): GPU time per kernel since profiling was switched on. */
+    bool profiling;
+    double profile_ns[VKGPT__KERNEL_COUNT];
+    uint32_t profile_count[VKGPT__KERNEL_COUNT];
     vkgpt__error_t error;
 };
 

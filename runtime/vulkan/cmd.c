@@ -19,6 +19,9 @@ struct vkgpt__cmd {
 
     VkQueryPool queries;
     uint32_t max_timestamps, n_timestamps;
+    /* Profiling recorders stamp after every dispatch; stamp_kernel[i] is the kernel whose
+     * work ended at stamp i (stamp 0 marks the start). */
+    vkgpt__kernel_id_t *stamp_kernel;
 
     uint32_t n_dispatches;
     bool pending_writes; /* something recorded since the last barrier */
@@ -116,6 +119,11 @@ vkgpt_status_t vkgpt__cmd_create(vkgpt__device_t *dev, uint32_t max_timestamps,
         VKGPT__VK_TRY(&dev->error, vkCreateQueryPool(dev->vk, &q_info, NULL, &cmd->queries),
                       "creating a timestamp query pool", fail);
         cmd->max_timestamps = max_timestamps;
+        cmd->stamp_kernel = calloc(max_timestamps, sizeof(*cmd->stamp_kernel));
+        if (!cmd->stamp_kernel) {
+            st = vkgpt__error_set(&dev->error, VKGPT_ERR_OUT_OF_HOST_MEMORY, "profiling");
+            goto fail;
+        }
     }
 
     st = add_set_pool(cmd);
@@ -146,6 +154,7 @@ void vkgpt__cmd_destroy(vkgpt__cmd_t *cmd) {
         vkDestroyDescriptorPool(vk, cmd->set_pools[i], NULL);
     }
     free(cmd->set_pools);
+    free(cmd->stamp_kernel);
     if (cmd->queries) {
         vkDestroyQueryPool(vk, cmd->queries, NULL);
     }
@@ -175,10 +184,11 @@ vkgpt_status_t vkgpt__cmd_begin(vkgpt__cmd_t *cmd) {
     VkCommandBufferBeginInfo info = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     VKGPT__VK_TRY(&dev->error, vkBeginCommandBuffer(cmd->cb, &info),
                   "beginning a command buffer", fail);
+    cmd->n_timestamps = 0;
     if (cmd->queries) {
         vkCmdResetQueryPool(cmd->cb, cmd->queries, 0, cmd->max_timestamps);
+        vkgpt__cmd_timestamp(cmd);
     }
-    cmd->n_timestamps = 0;
     cmd->n_dispatches = 0;
     /* The first command waits for earlier submissions' writes: a barrier's first scope covers
      * everything before it in submission order, and a fence wait alone makes nothing visible
@@ -342,6 +352,10 @@ vkgpt_status_t vkgpt__cmd_dispatch(vkgpt__cmd_t *cmd, vkgpt__kernel_id_t kernel,
     vkCmdDispatch(cmd->cb, groups_x, groups_y, groups_z);
     cmd->pending_writes = true;
     cmd->n_dispatches++;
+    int stamp = cmd->queries ? vkgpt__cmd_timestamp(cmd) : -1;
+    if (stamp >= 0) {
+        cmd->stamp_kernel[stamp] = kernel;
+    }
     return VKGPT_OK;
 }
 
@@ -461,6 +475,23 @@ double vkgpt__cmd_elapsed_ns(vkgpt__cmd_t *cmd, int from, int to) {
 
 vkgpt__device_t *vkgpt__cmd_device(const vkgpt__cmd_t *cmd) {
     return cmd->dev;
+}
+
+void vkgpt__cmd_profile_add(vkgpt__cmd_t *cmd, double *ns, uint32_t *count) {
+    if (!cmd->queries || cmd->n_timestamps < 2) {
+        return;
+    }
+    uint64_t t[512];
+    uint32_t n = cmd->n_timestamps < 512 ? cmd->n_timestamps : 512;
+    if (vkGetQueryPoolResults(cmd->dev->vk, cmd->queries, 0, n, sizeof(t), t, sizeof(uint64_t),
+                              VK_QUERY_RESULT_64_BIT) != VK_SUCCESS) {
+        return;
+    }
+    for (uint32_t i = 1; i < n; i++) {
+        vkgpt__kernel_id_t k = cmd->stamp_kernel[i];
+        ns[k] += (double)(t[i] - t[i - 1]) * cmd->dev->caps.timestamp_period_ns;
+        count[k]++;
+    }
 }
 
 uint32_t vkgpt__cmd_dispatch_count(const vkgpt__cmd_t *cmd) {

@@ -264,7 +264,8 @@ vkgpt_status_t vkgpt__cmd_fill(vkgpt__cmd_t *cmd, VkBuffer dst, VkDeviceSize off
                                VkDeviceSize size, uint32_t pattern);
 
 /* Writes a timestamp after everything recorded so far; returns its index or -1 when the
- * device has no timestamps or the query pool is full. */
+ * device has no timestamps or the query pool is full. A recorder created with timestamps
+ * also stamps the start of each recording and the end of each dispatch. */
 int vkgpt__cmd_timestamp(vkgpt__cmd_t *cmd);
 
 vkgpt_status_t vkgpt__cmd_end(vkgpt__cmd_t *cmd);
@@ -276,6 +277,11 @@ vkgpt_status_t vkgpt__cmd_submit_wait(vkgpt__cmd_t *cmd);
 double vkgpt__cmd_elapsed_ns(vkgpt__cmd_t *cmd, int from, int to);
 
 uint32_t vkgpt__cmd_dispatch_count(const vkgpt__cmd_t *cmd);
+
+/* For a recorder created with timestamps: adds the GPU time of each dispatch of its last
+ * submission to ns[kernel] and counts it in count[kernel] (arrays of VKGPT__KERNEL_COUNT). A
+ * dispatch's time includes the barrier before it. */
+void vkgpt__cmd_profile_add(vkgpt__cmd_t *cmd, double *ns, uint32_t *count);
 
 vkgpt__device_t *vkgpt__cmd_device(const vkgpt__cmd_t *cmd);
 
