@@ -5,6 +5,7 @@
  * pointers into it, and a process loads a handful of plugins at most. The loader is POSIX
  * dlopen() only: a Windows build would need a LoadLibrary() variant of open_module(), which
  * does not exist yet. */
+#define _GNU_SOURCE /* dladdr */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +297,27 @@ static bool try_api_dirs(const char *name, const vkgpt_tokenizer_plugin_t **out,
     return false;
 }
 
+/* The folder "plugins" beside the file this code was loaded from: in a build tree that is
+ * <builddir>/plugins next to libvkgpt.so, so an uninstalled vkgpt finds its plugins without
+ * VKGPT_PLUGIN_PATH. Installed, the folder does not exist and nothing is found here. */
+static bool try_beside_library(const char *name, const vkgpt_tokenizer_plugin_t **out,
+                               vkgpt_status_t *st, char *looked, size_t looked_size,
+                               vkgpt__error_t *err) {
+    Dl_info info;
+    if (!dladdr((void *)try_beside_library, &info) || !info.dli_fname) {
+        return false;
+    }
+    char dir[1024];
+    snprintf(dir, sizeof(dir), "%s", info.dli_fname);
+    char *slash = strrchr(dir, '/');
+    if (!slash || (size_t)(slash - dir) + sizeof("/plugins") > sizeof(dir)) {
+        return false;
+    }
+    strcpy(slash, "/plugins");
+    note_dir(looked, looked_size, dir);
+    return try_dir(dir, name, out, st, err);
+}
+
 vkgpt_status_t vkgpt__plugin_find(const char *name, const vkgpt_tokenizer_plugin_t **out,
                                   vkgpt__error_t *err) {
     if (!name) {
@@ -324,7 +346,8 @@ vkgpt_status_t vkgpt__plugin_find(const char *name, const vkgpt_tokenizer_plugin
         return st;
     }
     note_dir(looked, sizeof(looked), VKGPT__PLUGIN_INSTALL_DIR);
-    if (try_dir(VKGPT__PLUGIN_INSTALL_DIR, name, out, &st, err)) {
+    if (try_dir(VKGPT__PLUGIN_INSTALL_DIR, name, out, &st, err) ||
+        try_beside_library(name, out, &st, looked, sizeof(looked), err)) {
         return st;
     }
     return vkgpt__error_set(err, VKGPT_ERR_PLUGIN_ABI,
