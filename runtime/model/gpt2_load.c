@@ -177,9 +177,16 @@ static vkgpt_status_t load_tensors(vkgpt__model_t *m, source_t *s,
         st = upload_vector(m, s, "ln_f.bias", hp->n_embd, FILL_BIAS, &m->ln_f_b);
     }
 
-    /* The LM head is tied to wte unless the checkpoint carries its own. */
+    /* The LM head is tied to wte unless the checkpoint carries its own. A pytorch_model.bin of
+     * a tied model stores lm_head.weight as a view of wte's storage: same bytes, kept once. */
     m->lm_head = m->wte;
-    if (st == VKGPT_OK && s->weights && vkgpt__weights_find(s->weights, "lm_head.weight")) {
+    const vkgpt__tensor_view_t *head = s->weights ? vkgpt__weights_find(s->weights,
+                                                                        "lm_head.weight")
+                                                  : NULL;
+    const vkgpt__tensor_view_t *wte = s->weights ? vkgpt__weights_find_gpt2(s->weights,
+                                                                           "wte.weight")
+                                                 : NULL;
+    if (st == VKGPT_OK && head && !(wte && head->data == wte->data)) {
         st = upload_matrix(m, s, "lm_head.weight", hp->vocab_size, hp->n_embd, false,
                            &m->lm_head);
     }
