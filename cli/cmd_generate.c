@@ -254,11 +254,12 @@ static char *read_prompt(const gen_args_t *a) {
     return data;
 }
 
+/* A bar on stderr; user is the label ("loading", "prompt"). */
 static void progress(float fraction, void *user) {
-    (void)user;
     int width = 40, done = (int)(fraction * (float)width + 0.5f);
-    fprintf(stderr, "\rloading [%.*s%*s] %3d%%", done, "########################################",
-            width - done, "", (int)(fraction * 100.0f + 0.5f));
+    fprintf(stderr, "\r%-8s [%.*s%*s] %3d%%", (const char *)user, done,
+            "########################################", width - done, "",
+            (int)(fraction * 100.0f + 0.5f));
     if (fraction >= 1.0f) {
         fprintf(stderr, "\r%*s\r", width + 20, "");
     }
@@ -271,6 +272,7 @@ static vkgpt_model_t *load_model(vkgpt_config_t *cfg, vkgpt_device_t *dev, bool 
     vkgpt_config_model_params(cfg, &mp);
     if (isatty(2)) {
         mp.progress = progress;
+        mp.progress_user_data = (void *)"loading";
     }
     if (!path[0] && !mp.preset) {
         fprintf(stderr, "vkgpt generate: no model: give -m DIR or model.path in a config\n");
@@ -313,6 +315,9 @@ static int run(const gen_args_t *a, vkgpt_config_t *cfg, vkgpt_device_t *dev,
     if (vkgpt_session_create(model, &sp, &s) != VKGPT_OK) {
         fprintf(stderr, "vkgpt generate: %s\n", vkgpt_last_error());
         goto done;
+    }
+    if (isatty(2)) {
+        vkgpt_session_set_progress(s, progress, (void *)"prompt");
     }
     stream_state_t stream = {false};
     if (!a->json) {

@@ -341,6 +341,14 @@ VKGPT_API vkgpt_status_t vkgpt_session_truncate(vkgpt_session_t *session,
 
 VKGPT_API const char *vkgpt_session_last_error(const vkgpt_session_t *session);
 
+/* Reports how much of a prompt has been evaluated (0..1], after each chunk
+ * of a prompt longer than one chunk (256 tokens); fn NULL switches it off.
+ * Called on the thread running the eval or generation. */
+VKGPT_API void vkgpt_session_set_progress(vkgpt_session_t *session,
+                                          void (*fn)(float fraction,
+                                                     void *user_data),
+                                          void *user_data);
+
 /* GPU time spent in one kind of operation. */
 typedef struct vkgpt_profile_entry {
     char op[24];                /* "matvec_f16", "attention", ... */

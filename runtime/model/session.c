@@ -335,6 +335,9 @@ vkgpt_status_t vkgpt__session_append(vkgpt_session_t *s, uint32_t row, const int
     for (size_t done = 0; st == VKGPT_OK && done < n_tokens; done += MAX_CHUNK) {
         uint32_t n = (uint32_t)(n_tokens - done < MAX_CHUNK ? n_tokens - done : MAX_CHUNK);
         st = prefill_chunk(s, row, tokens + done, n, done + n == n_tokens && logits);
+        if (st == VKGPT_OK && s->progress && n_tokens > MAX_CHUNK) {
+            s->progress((float)(done + n) / (float)n_tokens, s->progress_user);
+        }
     }
     if (st == VKGPT_OK && logits) {
         st = download_logits(s, 1, logits);
@@ -491,6 +494,15 @@ VKGPT_API vkgpt_status_t vkgpt_session_truncate(vkgpt_session_t *s, uint32_t n_k
 VKGPT_API void vkgpt_cancel(vkgpt_session_t *s) {
     if (s) {
         atomic_store(&s->cancel, 1);
+    }
+}
+
+VKGPT_API void vkgpt_session_set_progress(vkgpt_session_t *s,
+                                          void (*fn)(float fraction, void *user_data),
+                                          void *user_data) {
+    if (s) {
+        s->progress = fn;
+        s->progress_user = user_data;
     }
 }
 

@@ -22,6 +22,8 @@ struct vkgpt_session {
     uint32_t n_stages;         /* embedding + blocks + head */
 
     atomic_int cancel;         /* set by vkgpt_cancel() from any thread */
+    void (*progress)(float fraction, void *user);
+    void *progress_user;
 
     /* vkgpt_session_profile(): GPU time per kernel since profiling was switched on. */
     bool profiling;
