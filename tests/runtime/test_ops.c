@@ -2,8 +2,9 @@
  * of awkward shapes (1, primes, sizes that are no multiple of any tile, T = 1 and T = 1024,
  * rows of 50257), with both reduction flavours, f32 and f16 weights, outputs poisoned and
  * guarded. Tolerances (bounds on max |error| / max |reference|) live in runtime/ops/opcheck.c:
- * add and ReLU 1e-6, GELU 1e-5, embedding 1e-6, LayerNorm/softmax/log-softmax/attention/GAP 1e-5, linear
- * 1e-4 for f32 and f16 weights alike (the reference sees the same rounded weights). */
+ * add and ReLU 1e-6, GELU 1e-5, embedding 1e-6, LayerNorm, softmax, log-softmax, attention and
+ * GAP 1e-5, linear 1e-4 for f32 and f16 weights alike (the reference sees the same rounded
+ * weights). */
 #include <stdlib.h>
 
 #include "gpu.h"
