@@ -10,9 +10,10 @@
 
 /* The size presets of the model layer (runtime/model); a name here that the model layer does
  * not know is refused when the model loads. */
+/* The names of runtime/model/presets.c, in its order. */
 static const char *const preset_names[] = {"gpt2-small", "gpt2-medium", "gpt2-large",
                                            "gpt2-xl", "rugpt3-small", "rugpt3-medium",
-                                           "rugpt3-large", NULL};
+                                           "rugpt3-large", "gpt2-tiny", NULL};
 static const char *const dtype_names[] = {"f32", "f16", NULL};
 static const char *const strategy_names[] = {"greedy", "sample", "beam", "beam_sample", NULL};
 

@@ -28,6 +28,11 @@ static const vkgpt__gpt2_preset_t presets[] = {
     {"rugpt3-medium", "ai-forever/rugpt3medium_based_on_gpt2",
      GPT2_SIZE(24, 1024, 16, 2048, 50257)},
     {"rugpt3-large", "ai-forever/rugpt3large_based_on_gpt2", GPT2_SIZE(24, 1536, 16, 2048, 50257)},
+    /* Not a published model: a size for benchmarks that finish in seconds on lavapipe. */
+    {"gpt2-tiny", "",
+     {.n_layer = 4, .n_embd = 256, .n_head = 4, .n_positions = 512, .vocab_size = 8192,
+      .n_inner = 1024, .layer_norm_epsilon = 1e-5, .activation = VKGPT__ACT_GELU_TANH,
+      .bos_token_id = 8191, .eos_token_id = 8191, .pad_token_id = -1}},
 };
 
 size_t vkgpt__gpt2_preset_count(void) {

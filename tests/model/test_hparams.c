@@ -279,9 +279,9 @@ Test(hparams, presets_hold_published_sizes) {
         {"gpt2-small", 12, 768, 12, 1024, 50257},   {"gpt2-medium", 24, 1024, 16, 1024, 50257},
         {"gpt2-large", 36, 1280, 20, 1024, 50257},  {"gpt2-xl", 48, 1600, 25, 1024, 50257},
         {"rugpt3-small", 12, 768, 12, 2048, 50264}, {"rugpt3-medium", 24, 1024, 16, 2048, 50257},
-        {"rugpt3-large", 24, 1536, 16, 2048, 50257}};
-    cr_assert_eq(vkgpt__gpt2_preset_count(), 7);
-    for (size_t i = 0; i < 7; i++) {
+        {"rugpt3-large", 24, 1536, 16, 2048, 50257}, {"gpt2-tiny", 4, 256, 4, 512, 8192}};
+    cr_assert_eq(vkgpt__gpt2_preset_count(), 8);
+    for (size_t i = 0; i < 8; i++) {
         const vkgpt__gpt2_preset_t *p = vkgpt__gpt2_preset_find(want[i].name);
         vkgpt__error_t err = {0};
         cr_assert_not_null(p, "%s", want[i].name);
@@ -295,7 +295,7 @@ Test(hparams, presets_hold_published_sizes) {
                      err.message);
     }
     cr_assert_null(vkgpt__gpt2_preset_find("gpt2-huge"));
-    cr_assert_null(vkgpt__gpt2_preset_at(7));
+    cr_assert_null(vkgpt__gpt2_preset_at(8));
 }
 
 Test(hparams, check_against_preset_names_the_field) {
