@@ -10,6 +10,7 @@ static const cli_command_t commands[] = {
     {"selftest", "check every operation on a device against the CPU", cmd_selftest},
     {"generate", "continue a prompt with a GPT-2 model (greedy)", cmd_generate},
     {"bench", "measure prompt and generation speed", cmd_bench},
+    {"classify", "the class of a text or of each line with a classifier", cmd_classify},
     {"tokenize", "turn text into token ids", cmd_tokenize},
     {"detokenize", "turn token ids into text", cmd_detokenize},
     {"tokenizer", "tokenizer tools: train a BPE vocabulary", cmd_tokenizer},
