@@ -6,6 +6,7 @@
  * vkgpt__weights_open() reads, so a state dict saved by the lecture's code loads as it is.
  * Each tensor is converted to f32 on the host, narrowed to the device weight type when it is
  * a matrix, and uploaded; vectors (biases, LayerNorm gains and shifts) stay f32. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,7 +289,10 @@ VKGPT_API void vkgpt_classifier_params_init(vkgpt_classifier_params_t *params) {
 static vkgpt_status_t classifier_build(vkgpt__classifier_t *c, const vkgpt_classifier_params_t *p,
                                        vkgpt__error_t *err) {
     struct stat sb;
-    if (stat(c->source, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    if (stat(c->source, &sb) != 0) {
+        return vkgpt__error_set(err, VKGPT_ERR_IO, "%s: %s", c->source, strerror(errno));
+    }
+    if (!S_ISDIR(sb.st_mode)) {
         return vkgpt__error_set(err, VKGPT_ERR_IO, "%s: not a folder (a classifier is a folder "
                                 "with config.json, its weights and tokenizer files)", c->source);
     }
