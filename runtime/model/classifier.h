@@ -128,7 +128,8 @@ vkgpt_status_t vkgpt__cls_buffers_create(vkgpt__classifier_t *c);
 void vkgpt__cls_buffers_destroy(vkgpt__classifier_t *c);
 
 /* One pass: sequences seqs[0..n) of lengths[i] tokens (1..seq_length, ids checked) into
- * log_probs[n][C]; n * vkgpt__cls_slot_rows(longest) must not exceed c->max_rows. */
+ * log_probs[n][C]; n must not exceed buf.max_batch, nor n * vkgpt__cls_slot_rows(longest)
+ * buf.rows (passes are planned against max_rows, which is at most buf.rows). */
 vkgpt_status_t vkgpt__cls_run_pass(vkgpt__classifier_t *c, const int32_t *const *seqs,
                                    const size_t *lengths, uint32_t n, float *log_probs);
 

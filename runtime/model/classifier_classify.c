@@ -1,5 +1,6 @@
 /* classifier_classify.c: the public classification calls: checking the caller's sequences,
  * cutting a batch into passes that fit the pass buffers, and tokenizing texts. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +81,7 @@ static vkgpt_status_t run_sorted(vkgpt__classifier_t *c, const int32_t *const *s
 static vkgpt_status_t classify(vkgpt__classifier_t *c, const int32_t *const *seqs,
                                const size_t *lengths, size_t n, float *log_probs) {
     uint32_t batch = c->buf.max_batch;
-    by_length_t *order = malloc(n * sizeof(*order));
+    by_length_t *order = n <= SIZE_MAX / sizeof(*order) ? malloc(n * sizeof(*order)) : NULL;
     pass_scratch_t s = {malloc(batch * sizeof(*s.seqs)), malloc(batch * sizeof(*s.lengths)),
                         malloc((size_t)batch * c->hp.num_classes * sizeof(*s.out))};
     vkgpt_status_t st = VKGPT_OK;
