@@ -13,6 +13,7 @@ static const cli_command_t commands[] = {
     {"bench", "measure prompt and generation speed", cmd_bench},
     {"info", "describe a model folder without loading it", cmd_info},
     {"config", "check a config and print it merged with overrides", vkgpt_cli_config},
+    {"classify", "the class of a text or of each line with a classifier", cmd_classify},
     {"tokenize", "turn text into token ids", cmd_tokenize},
     {"detokenize", "turn token ids into text", cmd_detokenize},
     {"tokenizer", "tokenizer tools: train a BPE vocabulary", cmd_tokenizer},

@@ -713,6 +713,86 @@ VKGPT_API const char *const *vkgpt_config_labels(const vkgpt_config_t *config,
  * or "default". */
 VKGPT_API const char *vkgpt_config_origin(vkgpt_config_t *config,
                                           const char *key);
+/* ---- Classifier ------------------------------------------------------ */
+
+/* A transformer sequence classifier (the lecture's architecture: token and
+ * position embeddings, post-LayerNorm blocks without a causal mask, the mean
+ * over the sequence, a linear layer and log-softmax) loaded from a folder:
+ * config.json, the weights under the PyTorch module's own parameter names
+ * (model.safetensors, or any file vkgpt_model_load reads) and the tokenizer's
+ * files. The folder's config.json is described in docs/CLASSIFIER.md.
+ *
+ * A classifier keeps its own scratch buffers on the device: one thread at a
+ * time. Several classifiers may share a device. */
+typedef struct vkgpt_classifier vkgpt_classifier_t;
+
+enum {
+    /* Load no tokenizer: only vkgpt_classifier_classify() (ids) works. */
+    VKGPT_CLASSIFIER_FLAG_NO_TOKENIZER = 1u << 0
+};
+
+typedef struct vkgpt_classifier_params {
+    uint32_t struct_size;
+    /* How matrices are stored on the device. Default f32 (classifiers are
+     * small); f16 halves the memory. Vectors stay f32. */
+    vkgpt_weight_type_t weight_type;
+    /* NULL: config.json's "tokenizer_plugin", else "bpe". */
+    const char *tokenizer_plugin;
+    uint32_t flags;             /* VKGPT_CLASSIFIER_FLAG_* */
+} vkgpt_classifier_params_t;
+
+VKGPT_API void vkgpt_classifier_params_init(vkgpt_classifier_params_t *p);
+
+/* Loads the classifier in folder `path`. params may be NULL for defaults.
+ * On failure *out is NULL and vkgpt_last_error() names the file and what is
+ * wrong in it (a missing tensor, a shape, a config key). */
+VKGPT_API vkgpt_status_t vkgpt_classifier_load(
+    vkgpt_device_t *device, const char *path,
+    const vkgpt_classifier_params_t *params, vkgpt_classifier_t **out);
+
+VKGPT_API void vkgpt_classifier_destroy(vkgpt_classifier_t *classifier);
+
+/* Classes: the row length of the log-probabilities. */
+VKGPT_API uint32_t vkgpt_classifier_n_classes(const vkgpt_classifier_t *c);
+
+/* The longest sequence the model reads (its position table's length). */
+VKGPT_API uint32_t vkgpt_classifier_max_tokens(const vkgpt_classifier_t *c);
+
+/* Rows of the token embedding: ids are below this. */
+VKGPT_API uint32_t vkgpt_classifier_n_vocab(const vkgpt_classifier_t *c);
+
+/* Class index's name from config.json's "labels" ("0", "1", ... when it
+ * has none), borrowed until c is destroyed; NULL past the last class. */
+VKGPT_API const char *vkgpt_classifier_label(const vkgpt_classifier_t *c,
+                                             uint32_t index);
+
+/* The classifier's tokenizer, borrowed until c is destroyed; NULL when it
+ * was loaded with VKGPT_CLASSIFIER_FLAG_NO_TOKENIZER. */
+VKGPT_API vkgpt_tokenizer_t *vkgpt_classifier_tokenizer(
+    vkgpt_classifier_t *c);
+
+/* Classifies n_seqs token sequences: sequence i is seqs[i][0..lengths[i]),
+ * 1 to vkgpt_classifier_max_tokens() ids below vkgpt_classifier_n_vocab().
+ * Writes n_seqs rows of vkgpt_classifier_n_classes() natural-log
+ * probabilities to log_probs. Each sequence is classified as if alone: the
+ * batch, its order and the other sequences' lengths do not change its row.
+ * VKGPT_ERR_INVALID_ARGUMENT names the first bad sequence (nothing is
+ * written then). */
+VKGPT_API vkgpt_status_t vkgpt_classifier_classify(
+    vkgpt_classifier_t *c, const int32_t *const *seqs, const size_t *lengths,
+    size_t n_seqs, float *log_probs);
+
+/* The same for texts through the classifier's tokenizer: text i is
+ * texts[i][0..lengths[i]) bytes, or NUL-terminated when lengths is NULL.
+ * A text longer than vkgpt_classifier_max_tokens() tokens is classified by
+ * its first that many; a text with no tokens is an error. */
+VKGPT_API vkgpt_status_t vkgpt_classifier_classify_texts(
+    vkgpt_classifier_t *c, const char *const *texts, const size_t *lengths,
+    size_t n_texts, float *log_probs);
+
+/* The message of the classifier's last failed call; "" when none. */
+VKGPT_API const char *vkgpt_classifier_last_error(
+    const vkgpt_classifier_t *c);
 
 #ifdef __cplusplus
 }
