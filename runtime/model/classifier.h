@@ -86,7 +86,7 @@ typedef struct vkgpt__cls_block {
 typedef struct vkgpt__cls_buffers {
     vkgpt__buffer_t ids;          /* [rows] u32, host-visible */
     vkgpt__buffer_t lengths;      /* [max_batch] u32, host-visible */
-    vkgpt__buffer_t step;         /* vkgpt__step_params_t with pos0 = 0, host-visible */
+    vkgpt__buffer_t step;         /* token table: [seq_length] slots of positions 0.., row 0 */
     vkgpt__buffer_t x;            /* [rows][k] the residual stream */
     vkgpt__buffer_t h;            /* [rows][k] sub-layer output */
     vkgpt__buffer_t qkv;          /* [rows][3H] */

@@ -81,7 +81,8 @@ vkgpt_status_t vkgpt__cls_buffers_create(vkgpt__classifier_t *c) {
     } plan[] = {
         {&b->ids, rows * 4, true, "token ids"},
         {&b->lengths, batch * 4, true, "sequence lengths"},
-        {&b->step, sizeof(vkgpt__step_params_t), true, "step parameters"},
+        {&b->step, (uint64_t)c->hp.seq_length * sizeof(vkgpt__token_slot_t), true,
+         "the token table"},
         {&b->x, rows * k * 4, false, "the residual stream"},
         {&b->h, rows * k * 4, false, "sub-layer output"},
         {&b->qkv, rows * 3 * inner * 4, false, "queries, keys and values"},
@@ -101,7 +102,11 @@ vkgpt_status_t vkgpt__cls_buffers_create(vkgpt__classifier_t *c) {
         }
     }
     if (st == VKGPT_OK) {
-        memset(b->step.mapped, 0, sizeof(vkgpt__step_params_t));
+        /* Every sequence starts at position 0; non-causal attention reads no rows from it. */
+        vkgpt__token_slot_t *slots = b->step.mapped;
+        for (uint32_t t = 0; t < c->hp.seq_length; t++) {
+            slots[t] = (vkgpt__token_slot_t){t, 0};
+        }
         st = vkgpt__cmd_create(dev, 0, &c->cmd);
     }
     return st;
