@@ -53,6 +53,7 @@ vkgpt_status_t fixture_decode(vkgpt_session_t *s, vkgpt_tokenizer_t *tok,
                               const vkgpt__decode_prompt_t *prompts, uint32_t n_prompts,
                               const vkgpt__decode_hooks_t *hooks, vkgpt_status_t allowed,
                               vkgpt__decode_result_t *res) {
+    atomic_store(&s->cancel, 0); /* as vkgpt_generate() does: a new run starts uncancelled */
     vkgpt__session_runner_t runner = {.session = s, .tok = tok};
     vkgpt__decode_model_t model;
     vkgpt__session_decode_model(&runner, &model);
@@ -122,12 +123,13 @@ bool utf8_valid(const char *text, size_t n) {
     return true;
 }
 
-bool utf8_ends_inside_char(const char *text, size_t n) {
+bool utf8_char_spans(const char *text, size_t n, size_t at) {
     const unsigned char *s = (const unsigned char *)text;
-    for (size_t back = 1; back <= 3 && back <= n; back++) {
-        const unsigned char *start = s + n - back;
-        if ((start[0] & 0xC0) != 0x80) {
-            return valid_start(start, back) && back < char_length(start[0]);
+    for (size_t back = 1; back <= 3 && back <= at; back++) {
+        size_t start = at - back;
+        if ((s[start] & 0xC0) != 0x80) {
+            size_t need = char_length(s[start]);
+            return need > back && need <= n - start && valid_start(s + start, need);
         }
     }
     return false;

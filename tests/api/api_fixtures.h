@@ -23,8 +23,9 @@ vkgpt_tokenizer_t *fixture_tokenizer(void);
 /* A session of n_seq rows over the model's whole context. */
 vkgpt_session_t *fixture_session(vkgpt_model_t *m, uint32_t n_seq);
 
-/* Runs the decoding driver over the session (tok may be NULL: no stop strings) and fails the
- * test on any status other than VKGPT_OK or `allowed`. Returns the status. */
+/* Runs the decoding driver over the session (tok may be NULL: no stop strings) after clearing
+ * its cancel flag, and fails the test on any status other than VKGPT_OK or `allowed`.
+ * Returns the status. */
 vkgpt_status_t fixture_decode(vkgpt_session_t *s, vkgpt_tokenizer_t *tok,
                               const vkgpt__gen_config_t *cfg,
                               const vkgpt__decode_prompt_t *prompts, uint32_t n_prompts,
@@ -35,8 +36,9 @@ vkgpt_status_t fixture_decode(vkgpt_session_t *s, vkgpt_tokenizer_t *tok,
  * U+10FFFF). */
 bool utf8_valid(const char *s, size_t n);
 
-/* True when s[0..n) ends with the first bytes of a character that more bytes could complete:
- * a streamed piece must never end that way. */
-bool utf8_ends_inside_char(const char *s, size_t n);
+/* True when a well-formed character of s[0..n) begins before byte `at` and ends after it:
+ * a streamed piece must never end there. (A lead byte that no continuation follows is not a
+ * character and may end a piece.) */
+bool utf8_char_spans(const char *s, size_t n, size_t at);
 
 #endif
