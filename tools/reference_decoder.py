@@ -25,6 +25,9 @@ therefore records, for every decision, how far the deciding quantities were from
 refuses to write fixtures where any margin is below 1e-9 (relative), so that such a difference
 cannot change an expected id.
 
+tools/reference_decoder_gpt2.py runs the same rules on the tiny GPT-2 checkpoints of
+tests/fixtures/gpt2 instead of the toy model.
+
 usage: reference_decoder.py [--model toy_model.json] [--out expected.json] [--new-model]
                             [--torch-check]
 """

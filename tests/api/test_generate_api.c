@@ -48,6 +48,36 @@ static size_t decode_ids(vkgpt_tokenizer_t *tok, const int32_t *ids, size_t n, c
     return len;
 }
 
+/* The case named `name` of the tiny3 reference fixture, borrowed from doc. */
+static json_t *reference_case(json_t *doc, const char *name) {
+    json_t *cases = json_object_get(doc, "cases");
+    for (size_t i = 0; i < json_array_size(cases); i++) {
+        json_t *c = json_array_get(cases, i);
+        if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0) {
+            return c;
+        }
+    }
+    cr_assert_fail("the tiny3 fixture has no case %s", name);
+    return NULL;
+}
+
+/* The case's first prompt as text, and its first output's ids. */
+static const char *reference_prompt(json_t *c) {
+    const char *text = json_string_value(json_array_get(json_object_get(c, "prompt_texts"), 0));
+    cr_assert(text, "%s has no prompt_texts", json_string_value(json_object_get(c, "name")));
+    return text;
+}
+
+static void check_reference_ids(json_t *c, const int32_t *ids, size_t n_ids) {
+    json_t *want = json_object_get(json_array_get(json_array_get(json_object_get(c, "outputs"),
+                                                                 0), 0), "ids");
+    cr_assert_eq(n_ids, json_array_size(want), "%zu ids, the reference %zu", n_ids,
+                 json_array_size(want));
+    for (size_t i = 0; i < n_ids; i++) {
+        cr_assert_eq(ids[i], json_integer_value(json_array_get(want, i)), "id %zu", i);
+    }
+}
+
 /* The public settings as the driver's config: what vkgpt_generate must run. */
 static void internal_config(const vkgpt_generation_params_t *p, int32_t eos,
                             vkgpt__gen_config_t *c) {
@@ -211,20 +241,12 @@ Test(generate_api, sample_and_beams_match_driver, .timeout = 300) {
 /* The stop string of the reference's greedy_stop_string case, on its prompt. */
 Test(generate_api, stop_string_matches_driver_and_reference, .timeout = 300) {
     json_t *doc = decode_cases_load(fixture_path("decode/gpt2-tiny3.expected.json"));
-    json_t *stream = NULL, *stop = NULL;
-    for (size_t i = 0; i < json_array_size(json_object_get(doc, "cases")); i++) {
-        json_t *c = json_array_get(json_object_get(doc, "cases"), i);
-        const char *name = json_string_value(json_object_get(c, "name"));
-        stream = strcmp(name, "stream_greedy") == 0 ? c : stream;
-        stop = strcmp(name, "greedy_stop_string") == 0 ? c : stop;
-    }
-    cr_assert(stream && stop, "the fixture lacks stream_greedy or greedy_stop_string");
-    const char *prompt =
-        json_string_value(json_array_get(json_object_get(stream, "prompt_texts"), 0));
+    const char *prompt = reference_prompt(reference_case(doc, "stream_greedy"));
+    json_t *stop = reference_case(doc, "greedy_stop_string");
     json_t *stops = json_object_get(json_object_get(stop, "config"), "stop");
     const char *stop_strings[2] = {json_string_value(json_array_get(stops, 0)),
                                    json_string_value(json_array_get(stops, 1))};
-    cr_assert(prompt && stop_strings[0] && stop_strings[1]);
+    cr_assert(stop_strings[0] && stop_strings[1]);
 
     fixture_t f = fixture_open();
     vkgpt_session_t *s = fixture_session(f.model, 1);
@@ -237,12 +259,7 @@ Test(generate_api, stop_string_matches_driver_and_reference, .timeout = 300) {
     cr_assert_str_eq(vkgpt_generation_finish(g, 0), "stop");
     size_t n_ids;
     const int32_t *ids = vkgpt_generation_ids(g, 0, &n_ids);
-    json_t *want = json_object_get(json_array_get(json_array_get(json_object_get(stop,
-                                   "outputs"), 0), 0), "ids");
-    cr_assert_eq(n_ids, json_array_size(want));
-    for (size_t i = 0; i < n_ids; i++) {
-        cr_assert_eq(ids[i], json_integer_value(json_array_get(want, i)), "id %zu", i);
-    }
+    check_reference_ids(stop, ids, n_ids);
     vkgpt_generation_destroy(g);
     vkgpt_session_destroy(s);
     fixture_close(&f);
@@ -268,34 +285,23 @@ static unsigned held_back(vkgpt_tokenizer_t *tok, const int32_t *ids, size_t n_i
  * must be valid UTF-8 on its own. */
 Test(generate_api, stream_never_splits_a_character, .timeout = 300) {
     json_t *doc = decode_cases_load(fixture_path("decode/gpt2-tiny3.expected.json"));
-    json_t *cases = json_object_get(doc, "cases");
-    json_t *stream = NULL;
-    for (size_t i = 0; i < json_array_size(cases) && !stream; i++) {
-        json_t *c = json_array_get(cases, i);
-        stream = strcmp(json_string_value(json_object_get(c, "name")), "stream_greedy") == 0
-                     ? c : NULL;
-    }
-    cr_assert(stream, "the fixture has no stream_greedy case");
-    const char *prompt =
-        json_string_value(json_array_get(json_object_get(stream, "prompt_texts"), 0));
-    json_t *want = json_object_get(json_array_get(json_array_get(json_object_get(stream,
-                                   "outputs"), 0), 0), "ids");
+    json_t *stream = reference_case(doc, "stream_greedy");
+    const char *prompt = reference_prompt(stream);
 
     fixture_t f = fixture_open();
     vkgpt_session_t *s = fixture_session(f.model, 4);
     vkgpt_generation_params_t p;
     vkgpt_generation_params_init(&p);
-    p.max_new_tokens = (uint32_t)json_array_size(want);
+    p.max_new_tokens =
+        (uint32_t)json_integer_value(json_object_get(json_object_get(stream, "config"),
+                                                     "max_new_tokens"));
     stream_log_t *log = calloc(1, sizeof(*log));
     vkgpt_generation_t *g = NULL;
     cr_assert_eq(vkgpt_generate(s, f.tok, &prompt, 1, &p, log_piece, log, &g), VKGPT_OK);
 
     size_t n_ids, len;
     const int32_t *ids = vkgpt_generation_ids(g, 0, &n_ids);
-    cr_assert_eq(n_ids, json_array_size(want));
-    for (size_t i = 0; i < n_ids; i++) {
-        cr_assert_eq(ids[i], json_integer_value(json_array_get(want, i)), "id %zu", i);
-    }
+    check_reference_ids(stream, ids, n_ids);
     const char *text = vkgpt_generation_text(g, 0, &len);
     cr_assert(utf8_valid(text, len), "the reference made this text valid UTF-8");
     unsigned held = held_back(f.tok, ids, n_ids);
@@ -364,21 +370,19 @@ static void same_generation(const vkgpt_generation_t *a, const vkgpt_generation_
     }
 }
 
-Test(generate_api, two_threads_match_one_after_the_other, .timeout = 600) {
-    fixture_t f = fixture_open();
-    vkgpt_tokenizer_t *tok2 = fixture_tokenizer(); /* a tokenizer is one thread's at a time */
-    vkgpt_session_t *s[2] = {fixture_session(f.model, 10), fixture_session(f.model, 10)};
+/* Two different jobs: beams over two prompts, and streamed samples of three. */
+static job_t *make_jobs(vkgpt_tokenizer_t *tok0, vkgpt_tokenizer_t *tok1) {
     static const char *beam_prompts[] = {"ebc the", "Zq."};
     static const char *sample_prompts[] = {"a", "the cat", "Q."};
-
     job_t *jobs = calloc(2, sizeof(*jobs));
-    jobs[0] = (job_t){.tok = f.tok, .prompts = beam_prompts, .n_prompts = 2};
+    cr_assert_not_null(jobs);
+    jobs[0] = (job_t){.tok = tok0, .prompts = beam_prompts, .n_prompts = 2};
     vkgpt_generation_params_init(&jobs[0].params);
     jobs[0].params.strategy = VKGPT_STRATEGY_BEAM;
     jobs[0].params.num_beams = 5;
     jobs[0].params.num_return_sequences = 2;
     jobs[0].params.max_new_tokens = 10;
-    jobs[1] = (job_t){.tok = tok2, .prompts = sample_prompts, .n_prompts = 3};
+    jobs[1] = (job_t){.tok = tok1, .prompts = sample_prompts, .n_prompts = 3};
     vkgpt_generation_params_init(&jobs[1].params);
     jobs[1].params.strategy = VKGPT_STRATEGY_SAMPLE;
     jobs[1].params.temperature = 1.3;
@@ -387,6 +391,14 @@ Test(generate_api, two_threads_match_one_after_the_other, .timeout = 600) {
     jobs[1].params.max_new_tokens = 16;
     jobs[1].params.seed = 42;
     jobs[1].params.seed_set = 1;
+    return jobs;
+}
+
+Test(generate_api, two_threads_match_one_after_the_other, .timeout = 600) {
+    fixture_t f = fixture_open();
+    vkgpt_tokenizer_t *tok2 = fixture_tokenizer(); /* a tokenizer is one thread's at a time */
+    vkgpt_session_t *s[2] = {fixture_session(f.model, 10), fixture_session(f.model, 10)};
+    job_t *jobs = make_jobs(f.tok, tok2);
 
     vkgpt_generation_t *alone[2];
     stream_log_t *alone_log = calloc(2, sizeof(*alone_log));

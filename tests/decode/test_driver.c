@@ -3,7 +3,6 @@
  * cancel, model failures and bad input. */
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <math.h>
 #include <string.h>
 
 #include "decode/driver.h"
