@@ -17,21 +17,27 @@ typedef struct key_flag {
     const char *alt;
     const char *key;
     const char *help;
+    const char *def; /* the default, as the help shows it */
 } key_flag_t;
 
 static const key_flag_t key_flags[] = {
-    {"-m", "--model", "model.path", "model folder or weights file"},
-    {"--preset", NULL, "model.preset", "size preset (gpt2-small ... rugpt3-large)"},
-    {"--dtype", NULL, "model.dtype", "weight type on the device: f32 or f16 (f32)"},
-    {"--strategy", NULL, "generation.strategy", "greedy, sample, beam, beam_sample (greedy)"},
-    {"--temp", NULL, "generation.temperature", "sampling temperature (1)"},
-    {"--top-k", NULL, "generation.top_k", "keep the k most likely tokens, 0: all (50)"},
-    {"--top-p", NULL, "generation.top_p", "keep the smallest set with this mass (1)"},
-    {"--repeat-penalty", NULL, "generation.repetition_penalty", "repetition penalty (1)"},
-    {"--beams", NULL, "generation.num_beams", "beams for beam search (1)"},
-    {"-n", "--max-new-tokens", "generation.max_new_tokens", "tokens to generate (64)"},
-    {"--seed", NULL, "generation.seed", "sampling seed (random)"},
-    {"--device", NULL, "device", "device index or name substring (best device)"},
+    {"-m", "--model", "model.path", "model folder or weights file", "none"},
+    {"--preset", NULL, "model.preset", "size preset: gpt2-small ... rugpt3-large", "none"},
+    {"--dtype", NULL, "model.dtype", "weight type on the device: f32 or f16", "f32"},
+    {"--strategy", NULL, "generation.strategy", "greedy, sample, beam or beam_sample",
+     "greedy"},
+    {"--temp", NULL, "generation.temperature", "sampling temperature", "1"},
+    {"--top-k", NULL, "generation.top_k", "keep the k most likely tokens; 0 keeps all", "50"},
+    {"--top-p", NULL, "generation.top_p", "keep the smallest set with this probability",
+     "1: all"},
+    {"--repeat-penalty", NULL, "generation.repetition_penalty",
+     "Hugging Face's repetition penalty", "1: off"},
+    {"--no-repeat-ngram", NULL, "generation.no_repeat_ngram_size",
+     "never repeat an n-gram of this size", "0: off"},
+    {"--beams", NULL, "generation.num_beams", "beams for beam search", "1"},
+    {"-n", "--max-new-tokens", "generation.max_new_tokens", "tokens to generate at most", "64"},
+    {"--seed", NULL, "generation.seed", "sampling seed", "from the clock"},
+    {"--device", NULL, "device", "device index or name substring", "the best device"},
 };
 
 static void usage(FILE *out) {
@@ -43,14 +49,18 @@ static void usage(FILE *out) {
                  "\n"
                  "  --print                  print the merged config (the default)\n"
                  "  --check                  check only; print nothing on success\n"
-                 "  -c, --config FILE        a YAML config; may be repeated\n"
-                 "  --set KEY=VALUE          an override, the same as a bare KEY=VALUE\n");
+                 "  -c, --config FILE        a YAML config; may be repeated (default: none)\n"
+                 "  --set KEY=VALUE          an override, the same as a bare KEY=VALUE;\n"
+                 "                           repeatable (default: none)\n"
+                 "\n"
+                 "Flags that set one key (the default is the key's own):\n");
     for (size_t i = 0; i < sizeof(key_flags) / sizeof(key_flags[0]); i++) {
         const key_flag_t *f = &key_flags[i];
         char names[48];
         snprintf(names, sizeof(names), "%s%s%s V", f->flag, f->alt ? ", " : "",
                  f->alt ? f->alt : "");
-        fprintf(out, "  %-24s %s: %s\n", names, f->key, f->help);
+        fprintf(out, "  %-24s %s (default: %s)\n  %-24s   %s\n", names, f->key, f->def, "",
+                f->help);
     }
     fprintf(out, "  -h, --help               this text\n");
 }

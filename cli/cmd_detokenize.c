@@ -15,7 +15,17 @@ static void usage(FILE *out) {
             "Ids are decimal integers separated by spaces, commas or newlines (a JSON\n"
             "array works too); without -p, -f or ID arguments they are read from stdin.\n"
             "The bytes are written to stdout as they are. Ids that name no token decode\n"
-            "to nothing and are reported on stderr.\n");
+            "to nothing and are reported on stderr.\n"
+            "\n"
+            "  -m, --model DIR      a model folder, whose tokenizer files are used (this or\n"
+            "                       --tokenizer is required)\n"
+            "      --tokenizer DIR  a folder of tokenizer files (this or -m is required)\n"
+            "      --plugin NAME    tokenizer plugin (default: bpe)\n"
+            "  -p, --prompt IDS     the ids as one argument (default: the ID arguments,\n"
+            "                       else stdin)\n"
+            "  -f, --file FILE      read the ids from a file ('-' for stdin; default: none)\n"
+            "      --skip-special   special tokens decode to nothing (default: their text)\n"
+            "  -h, --help           this text\n");
 }
 
 /* Parses every integer in s; anything between them that is not a separator is an error. */

@@ -47,9 +47,9 @@ static void print_device(const vkgpt_device_info_t *d) {
 
 int cmd_devices(int argc, char **argv) {
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: vkgpt devices\n\nLists every Vulkan device. Choose one with --device "
-               "INDEX|NAME on other commands,\nor with the environment variable "
-               "VKGPT_DEVICE.\n");
+        printf("usage: vkgpt devices\n\nLists every Vulkan device. Choose one with "
+               "--device INDEX|NAME on other\ncommands, or with the environment variable "
+               "VKGPT_DEVICE. No options.\n");
         return 0;
     }
     if (argc > 1) {

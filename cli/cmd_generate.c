@@ -27,26 +27,35 @@ static void usage(FILE *out) {
             "usage: vkgpt generate [-c CONFIG] [-m MODEL_DIR] (-p TEXT | -f FILE | stdin)\n"
             "                      [options]\n"
             "\n"
-            "Continues a prompt with a GPT-2-architecture model. Settings come from the config\n"
-            "(docs/CONFIG.md), then from these flags, which override it:\n"
+            "Continues a prompt with a GPT-2-architecture model. Settings come from the\n"
+            "config (docs/CONFIG.md), then from these flags, which override it:\n"
             "\n"
-            "  -c, --config FILE      YAML config (default: built-in defaults)\n"
-            "  -m, --model DIR        Hugging Face model folder (config: model.path)\n"
-            "  -p, --prompt TEXT      the prompt; -f FILE reads it from a file ('-' stdin)\n"
+            "  -c, --config FILE      YAML config (default: none, every key at its default)\n"
+            "  -m, --model DIR        Hugging Face model folder (default: the config's\n"
+            "                         model.path); its tokenizer files are used too\n"
+            "  -p, --prompt TEXT      the prompt (default: read from stdin)\n"
+            "  -f FILE                read the prompt from a file ('-': stdin; default: none)\n"
             "  --strategy S           greedy | sample | beam | beam_sample (default greedy)\n"
             "  --temp T               sampling temperature (default 1.0)\n"
             "  --top-k K              keep the K most likely tokens; 0 keeps all (default 50)\n"
-            "  --top-p P              keep the smallest set with probability >= P (default 1.0)\n"
+            "  --top-p P              keep the smallest set with probability >= P\n"
+            "                         (default 1.0: all)\n"
             "  --beams N              beams for beam search (default 1)\n"
             "  --repeat-penalty R     Hugging Face's repetition_penalty (default 1.0: off)\n"
             "  --no-repeat-ngram N    never repeat an n-gram of this size (default 0: off)\n"
-            "  -n, --max-new N        tokens to generate at most (default 64)\n"
-            "  --stop TEXT            end at this text (repeatable, up to 8)\n"
+            "  -n, --max-new-tokens N tokens to generate at most (default 64)\n"
+            "  --stop TEXT            end at this text (repeatable, up to 8; default none)\n"
             "  --seed S               seed for sampling (default: from the clock)\n"
-            "  --dtype f16|f32        weight type on the device (default f16)\n"
-            "  --device D             device index or name substring\n"
-            "  --json                 print one JSON object: text, ids, timings\n"
-            "  -v                     print load and speed figures on stderr\n");
+            "  --dtype f16|f32        weight type on the device (default f32)\n"
+            "  --preset NAME          size preset the checkpoint must match (default none)\n"
+            "  --device D             device index or name substring (default: VKGPT_DEVICE,\n"
+            "                         then the config's device, then the best device)\n"
+            "  --json                 print one JSON object: text, ids, timings (default:\n"
+            "                         stream the text)\n"
+            "  -v, --verbose          print load and speed figures on stderr (default off)\n"
+            "  -h, --help             this text\n"
+            "\n"
+            "A flag's default is the config's value when a config sets the key.\n");
 }
 
 static bool add_override(gen_args_t *a, const char *key, const char *value) {
@@ -72,9 +81,11 @@ static const struct {
     {"--beams", NULL, "generation.num_beams"},
     {"--repeat-penalty", NULL, "generation.repetition_penalty"},
     {"--no-repeat-ngram", NULL, "generation.no_repeat_ngram_size"},
-    {"-n", "--max-new", "generation.max_new_tokens"},
+    {"-n", "--max-new-tokens", "generation.max_new_tokens"},
+    {"--max-new", NULL, "generation.max_new_tokens"}, /* an older spelling */
     {"--seed", NULL, "generation.seed"},
     {"--dtype", NULL, "model.dtype"},
+    {"--preset", NULL, "model.preset"},
 };
 
 static int parse(int argc, char **argv, gen_args_t *a) {

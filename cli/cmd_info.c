@@ -10,7 +10,9 @@ int cmd_info(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("usage: vkgpt info -m MODEL_DIR\n\nPrints a model folder's configuration "
-                   "and what its weight files hold.\n");
+                   "and what its weight files hold.\n\n"
+                   "  -m, --model DIR   the model folder (required)\n"
+                   "  -h, --help        this text\n");
             return 0;
         } else if ((!strcmp(argv[i], "-m") || !strcmp(argv[i], "--model")) && i + 1 < argc) {
             model = argv[++i];

@@ -28,16 +28,19 @@ static void usage(FILE *out) {
             "       vkgpt tokenize (-m MODEL_DIR | --tokenizer DIR) --bench FILE\n"
             "                      [--seconds S]\n"
             "\n"
-            "  -m, --model DIR      a model folder; its tokenizer files are used\n"
-            "      --tokenizer DIR  a folder of tokenizer files\n"
+            "  -m, --model DIR      a model folder, whose tokenizer files are used (this or\n"
+            "                       --tokenizer is required)\n"
+            "      --tokenizer DIR  a folder of tokenizer files (this or -m is required)\n"
             "      --plugin NAME    tokenizer plugin (default: bpe)\n"
-            "  -p, --prompt TEXT    the text to encode\n"
-            "  -f, --file FILE      encode a file's bytes ('-' for stdin)\n"
+            "  -p, --prompt TEXT    the text to encode (one of -p, -f and --bench is\n"
+            "                       required)\n"
+            "  -f, --file FILE      encode a file's bytes ('-' for stdin; default: none)\n"
             "      --ids            print ids separated by spaces (default)\n"
             "      --pieces         print each token's piece as the files spell it\n"
             "      --json           print {\"ids\": [...], \"pieces\": [...]}\n"
             "      --special        match special-token text such as <|endoftext|>\n"
             "      --bench FILE     encode FILE repeatedly on one thread; print MB/s\n"
+            "                       (default: none)\n"
             "      --seconds S      how long --bench runs (default 2)\n");
 }
 

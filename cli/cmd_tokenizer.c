@@ -16,7 +16,15 @@ static void usage(FILE *out) {
             "Learns a byte-level BPE vocabulary from the text FILEs and writes vocab.json,\n"
             "merges.txt and special_tokens_map.json into DIR (Hugging Face's GPT-2 layout).\n"
             "The vocabulary size counts the 256 byte tokens, the merges and the special\n"
-            "tokens (default special: <|endoftext|>). The same input gives the same files.\n");
+            "tokens. The same input gives the same files.\n"
+            "\n"
+            "  --vocab-size N       tokens in the vocabulary, bytes and specials included\n"
+            "                       (required)\n"
+            "  --out DIR            where the files go; created if missing (required)\n"
+            "  --plugin NAME        the plugin whose trainer runs (default: bpe)\n"
+            "  --min-frequency N    stop at pairs seen fewer times (default: 2)\n"
+            "  --special TEXT       a special token; repeatable (default: <|endoftext|>)\n"
+            "  -h, --help           this text\n");
 }
 
 static bool parse_size(const char *s, size_t *out) {

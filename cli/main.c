@@ -9,7 +9,7 @@ static const cli_command_t commands[] = {
     {"version", "print the library version", cmd_version},
     {"devices", "list Vulkan devices and the features vkgpt uses", cmd_devices},
     {"selftest", "check every operation on a device against the CPU", cmd_selftest},
-    {"generate", "continue a prompt with a GPT-2 model (greedy)", cmd_generate},
+    {"generate", "continue a prompt with a GPT-2 model, streaming the text", cmd_generate},
     {"bench", "measure prompt and generation speed", cmd_bench},
     {"info", "describe a model folder without loading it", cmd_info},
     {"config", "check a config and print it merged with overrides", vkgpt_cli_config},
@@ -24,7 +24,10 @@ static void print_usage(FILE *out) {
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(out, "\nRun 'vkgpt <command> --help' for a command's options.\n");
+    fprintf(out, "\noptions:\n"
+                 "  -h, --help   this list\n"
+                 "  --version    the library version (as 'vkgpt version')\n"
+                 "\nRun 'vkgpt <command> --help' for a command's options and their defaults.\n");
 }
 
 int main(int argc, char **argv) {

@@ -25,6 +25,9 @@ therefore records, for every decision, how far the deciding quantities were from
 refuses to write fixtures where any margin is below 1e-9 (relative), so that such a difference
 cannot change an expected id.
 
+tools/reference_decoder_gpt2.py runs the same rules on the tiny GPT-2 checkpoints of
+tests/fixtures/gpt2 instead of the toy model.
+
 usage: reference_decoder.py [--model toy_model.json] [--out expected.json] [--new-model]
                             [--torch-check]
 """
@@ -200,9 +203,11 @@ def top_k(scores, k, min_keep):
         return
     ordered = sorted(scores, reverse=True)
     kth = ordered[k - 1]
-    others = [v for v in ordered if v != kth]
-    for v in others:
-        MARGINS.note(v, kth, "top-k threshold")
+    # Only the largest score below the k-th decides what is kept: the scores above it stay
+    # whatever their order.
+    below = [v for v in ordered[k:] if v != kth]
+    if below:
+        MARGINS.note(below[0], kth, "top-k threshold")
     for i, s in enumerate(scores):
         if s < kth:
             scores[i] = NEG_INF
@@ -370,8 +375,6 @@ class ExactScores:
 
     def best_k(self, flat, k):
         order = sorted(range(len(flat)), key=lambda i: (-flat[i], i))
-        for r in range(min(k, len(order) - 1)):
-            MARGINS.note(flat[order[r]], flat[order[r + 1]], "beam rank")
         return [(flat[i], i) for i in order[:k]]
 
 
@@ -380,7 +383,7 @@ def beam_candidates(scorer, cfg, model, beams, n_new, k, rng):
     for ids, score in beams:
         flat.extend(scorer.row(cfg, model.logits(ids), ids, n_new, score))
     if not samples(cfg):
-        return scorer.best_k(flat, k)
+        return scorer.best_k(flat, k + 1)  # one more, to check the margin at the k-th
     mx = max(flat)
     weights = [math.exp(x - mx) if math.isfinite(mx) else 0.0 for x in flat]
     picked = []
@@ -392,10 +395,39 @@ def beam_candidates(scorer, cfg, model, beams, n_new, k, rng):
         weights[i] = 0.0
     rest = sorted((i for i in range(len(flat)) if i not in picked), key=lambda i: (-flat[i], i))
     picked += rest[:k - len(picked)]
-    cands = sorted(((flat[i], i) for i in picked), key=lambda c: (-c[0], c[1]))
+    return sorted(((flat[i], i) for i in picked), key=lambda c: (-c[0], c[1]))
+
+
+def select_beams(cands, beams, eos, nb, n_prompt, n_vocab):
+    """Walks the candidates best first: an eos among the first nb ends a hypothesis, the others
+    continue as the next beams until nb of them are found. Returns (next beams, ended)."""
+    nxt, ended = [], []
+    for rank, (score, flat) in enumerate(cands):
+        b, tok = divmod(flat, n_vocab)
+        if tok in eos:
+            if rank < nb:
+                ended.append((beams[b][0][n_prompt:] + [tok], score))
+        else:
+            nxt.append((beams[b][0] + [tok], score))
+        if len(nxt) == nb:
+            break
+    return nxt, ended
+
+
+def note_rank_margins(cands, k, beams, eos, nb, n_prompt, n_vocab):
+    """Notes the gap between neighbouring candidates wherever exchanging the two would change
+    which sequences continue or end (cands may hold one more than the k considered). Order
+    alone does not matter: it only numbers the rows."""
+    def outcome(cs):
+        nxt, ended = select_beams(cs[:k], beams, eos, nb, n_prompt, n_vocab)
+        return (sorted(tuple(ids) for ids, _ in nxt), sorted(tuple(ids) for ids, _ in ended))
+
+    base = outcome(cands)
     for r in range(len(cands) - 1):
-        MARGINS.note(cands[r][0], cands[r + 1][0], "beam sample order")
-    return cands
+        swapped = list(cands)
+        swapped[r], swapped[r + 1] = swapped[r + 1], swapped[r]
+        if outcome(swapped) != base:
+            MARGINS.note(cands[r][0], cands[r + 1][0], "beam rank")
 
 
 def stopped(model, cfg, gen):
@@ -415,17 +447,11 @@ def beam_search(model, cfg, prompt, stream, scorer, trace=None):
     t = 0
     while True:
         cands = beam_candidates(scorer, cfg, model, beams, t, k, rng)
-        nxt = []
-        for rank, (score, flat) in enumerate(cands):
-            b, tok = divmod(flat, model.n_vocab)
-            if tok in eos:
-                if rank >= nb:
-                    continue
-                hyps.add(beams[b][0][n_prompt:] + [tok], score, t + 1, "eos")
-            else:
-                nxt.append((beams[b][0] + [tok], score))
-            if len(nxt) == nb:
-                break
+        note_rank_margins(cands, k, beams, eos, nb, n_prompt, model.n_vocab)
+        cands = cands[:k]
+        nxt, ended = select_beams(cands, beams, eos, nb, n_prompt, model.n_vocab)
+        for ids, score in ended:
+            hyps.add(ids, score, t + 1, "eos")
         assert len(nxt) == nb
         hyps.done = hyps.is_done(cands[0][0], t + 1)
         beams = nxt

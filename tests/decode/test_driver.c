@@ -3,146 +3,41 @@
  * cancel, model failures and bad input. */
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <math.h>
 #include <string.h>
 
 #include "decode/driver.h"
+#include "decode_cases.h"
 #include "toy_model.h"
 
 /* ---- Fixture cases ---- */
 
-static void config_from_json(json_t *j, vkgpt__gen_config_t *c) {
-    vkgpt__gen_config_init(c);
-    c->eos_token_ids[0] = 1; /* the reference's default: the toy model's eos */
-    c->n_eos = 1;
-    c->eos_set = true;
-    c->seed_set = true;
-    const char *key;
-    json_t *v;
-    json_object_foreach(j, key, v) {
-        if (strcmp(key, "strategy") == 0) {
-            cr_assert(vkgpt__strategy_parse(json_string_value(v), &c->strategy));
-        } else if (strcmp(key, "max_new_tokens") == 0) {
-            c->max_new_tokens = (uint32_t)json_integer_value(v);
-        } else if (strcmp(key, "min_new_tokens") == 0) {
-            c->min_new_tokens = (uint32_t)json_integer_value(v);
-        } else if (strcmp(key, "temperature") == 0) {
-            c->temperature = json_number_value(v);
-        } else if (strcmp(key, "top_k") == 0) {
-            c->top_k = (uint32_t)json_integer_value(v);
-        } else if (strcmp(key, "top_p") == 0) {
-            c->top_p = json_number_value(v);
-        } else if (strcmp(key, "num_beams") == 0) {
-            c->num_beams = (uint32_t)json_integer_value(v);
-        } else if (strcmp(key, "length_penalty") == 0) {
-            c->length_penalty = json_number_value(v);
-        } else if (strcmp(key, "early_stopping") == 0) {
-            c->early_stopping = json_is_string(v) ? VKGPT__EARLY_STOP_NEVER
-                                : json_is_true(v) ? VKGPT__EARLY_STOP_TRUE
-                                                  : VKGPT__EARLY_STOP_FALSE;
-        } else if (strcmp(key, "num_return_sequences") == 0) {
-            c->num_return_sequences = (uint32_t)json_integer_value(v);
-        } else if (strcmp(key, "repetition_penalty") == 0) {
-            c->repetition_penalty = json_number_value(v);
-        } else if (strcmp(key, "no_repeat_ngram_size") == 0) {
-            c->no_repeat_ngram_size = (uint32_t)json_integer_value(v);
-        } else if (strcmp(key, "seed") == 0) {
-            c->seed = (uint64_t)json_integer_value(v);
-        } else if (strcmp(key, "eos_token_id") == 0) {
-            c->n_eos = 0;
-            for (size_t i = 0; i < json_array_size(v); i++) {
-                c->eos_token_ids[c->n_eos++] = (int32_t)json_integer_value(json_array_get(v, i));
-            }
-        } else if (strcmp(key, "stop") == 0) {
-            c->n_stop = 0;
-            for (size_t i = 0; i < json_array_size(v); i++) {
-                snprintf(c->stop[c->n_stop++], VKGPT__GEN_STOP_CAP, "%s",
-                         json_string_value(json_array_get(v, i)));
-            }
-        } else {
-            cr_assert_fail("unknown config key '%s' in the fixture", key);
-        }
-    }
-}
+static void run_case(json_t *doc, size_t i) {
+    decode_case_t c;
+    decode_case_read(doc, i, 1, &c); /* the reference's default eos: the toy model's */
 
-static void check_seq(const char *name, uint32_t p, uint32_t j, json_t *want,
-                      const vkgpt__decode_seq_t *got) {
-    json_t *ids = json_object_get(want, "ids");
-    cr_assert_eq(got->n_ids, json_array_size(ids), "%s prompt %u seq %u: %zu ids, expected %zu",
-                 name, p, j, got->n_ids, json_array_size(ids));
-    for (size_t i = 0; i < got->n_ids; i++) {
-        cr_assert_eq(got->ids[i], json_integer_value(json_array_get(ids, i)),
-                     "%s prompt %u seq %u: id %zu is %d", name, p, j, i, got->ids[i]);
-    }
-    const char *finish = json_string_value(json_object_get(want, "finish"));
-    cr_assert_str_eq(vkgpt__finish_name(got->finish), finish, "%s prompt %u seq %u", name, p, j);
-    double score = json_number_value(json_object_get(want, "score"));
-    cr_assert(fabs(got->score - score) <= 1e-9 * fmax(1.0, fabs(score)),
-              "%s prompt %u seq %u: score %.17g, expected %.17g", name, p, j, got->score, score);
-    json_t *off = json_object_get(want, "stop_offset");
-    if (off) {
-        cr_assert_eq(got->stop_offset, (size_t)json_integer_value(off), "%s stop offset", name);
-    }
-}
-
-static void run_case(json_t *c) {
-    const char *name = json_string_value(json_object_get(c, "name"));
-    vkgpt__gen_config_t cfg;
-    config_from_json(json_object_get(c, "config"), &cfg);
-
-    json_t *prompts = json_object_get(c, "prompts");
-    uint32_t n_prompts = (uint32_t)json_array_size(prompts);
-    vkgpt__decode_prompt_t pr[8];
-    int32_t ids[8][128];
-    cr_assert(n_prompts <= 8);
-    for (uint32_t p = 0; p < n_prompts; p++) {
-        json_t *a = json_array_get(prompts, p);
-        cr_assert(json_array_size(a) <= 128);
-        for (size_t i = 0; i < json_array_size(a); i++) {
-            ids[p][i] = (int32_t)json_integer_value(json_array_get(a, i));
-        }
-        pr[p] = (vkgpt__decode_prompt_t){ids[p], json_array_size(a)};
-    }
-
-    uint32_t group = vkgpt__strategy_is_beam(cfg.strategy) ? cfg.num_beams
-                                                          : cfg.num_return_sequences;
     toy_model_t toy;
-    toy_load(&toy, toy_fixture("toy_model.json"), n_prompts * group);
+    toy_load(&toy, toy_fixture("toy_model.json"), decode_case_rows(&c));
     vkgpt__decode_model_t m = toy_interface(&toy);
     vkgpt__decode_result_t res;
     vkgpt__error_t err = {0};
-    vkgpt_status_t st = vkgpt__decode_run(&cfg, &m, pr, n_prompts, NULL, &res, &err);
-    cr_assert_eq(st, VKGPT_OK, "%s: %s", name, err.message);
-    cr_assert_eq(toy.n_prefill, n_prompts, "%s: one prefill per prompt", name);
-
-    json_t *outputs = json_object_get(c, "outputs");
-    uint32_t nrs = cfg.num_return_sequences;
-    cr_assert_eq(res.n_seqs, n_prompts * nrs);
-    for (uint32_t p = 0; p < n_prompts; p++) {
-        json_t *want = json_array_get(outputs, p);
-        cr_assert_eq(json_array_size(want), nrs, "%s prompt %u", name, p);
-        for (uint32_t j = 0; j < nrs; j++) {
-            check_seq(name, p, j, json_array_get(want, j), &res.seqs[p * nrs + j]);
-        }
-    }
+    vkgpt_status_t st = vkgpt__decode_run(&c.cfg, &m, c.prompts, c.n_prompts, NULL, &res, &err);
+    cr_assert_eq(st, VKGPT_OK, "%s: %s", c.name, err.message);
+    cr_assert_eq(toy.n_prefill, c.n_prompts, "%s: one prefill per prompt", c.name);
+    decode_case_check(&c, &res, 1e-9);
     vkgpt__decode_result_free(&res);
     toy_free(&toy);
 }
 
 /* Runs every fixture case whose strategy is `strategy`; returns how many. */
 static int run_strategy(const char *strategy) {
-    json_error_t jerr;
-    json_t *doc = json_load_file(toy_fixture("expected.json"), 0, &jerr);
-    cr_assert(doc, "expected.json:%d: %s", jerr.line, jerr.text);
-    cr_assert_str_eq(json_string_value(json_object_get(doc, "format")), "vkgpt-decode-expected-1");
+    json_t *doc = decode_cases_load(toy_fixture("expected.json"));
     json_t *cases = json_object_get(doc, "cases");
     int n = 0;
     for (size_t i = 0; i < json_array_size(cases); i++) {
-        json_t *c = json_array_get(cases, i);
-        json_t *s = json_object_get(json_object_get(c, "config"), "strategy");
-        const char *cs = s ? json_string_value(s) : "greedy";
-        if (strcmp(cs, strategy) == 0) {
-            run_case(c);
+        json_t *s = json_object_get(json_object_get(json_array_get(cases, i), "config"),
+                                    "strategy");
+        if (strcmp(s ? json_string_value(s) : "greedy", strategy) == 0) {
+            run_case(doc, i);
             n++;
         }
     }
