@@ -25,26 +25,19 @@ static void usage(FILE *out) {
             "\n"
             "  -m DIR          a model folder (this or --preset is required)\n"
             "  --preset NAME   random weights of that size: gpt2-small, gpt2-medium,\n"
-            "                  gpt2-large, gpt2-xl, rugpt3-small, rugpt3-medium, rugpt3-large\n"
-            "                  (default: none)\n"
+            "                  gpt2-large, gpt2-xl, rugpt3-small, rugpt3-medium, rugpt3-large,\n"
+            "                  gpt2-tiny (default: none)\n"
             "  --dtype T       weight type on the device (default f16)\n"
             "  -p N            prompt tokens per repetition (default 128)\n"
             "  -n N            generated tokens per repetition (default 64)\n"
             "  -r N            repetitions after one warm-up (default 5)\n"
-            "  --device D      device index or name substring (default: VKGPT_DEVICE, else
-"
-            "                  the first discrete, integrated, then CPU device)
-"
-            "  --json          one JSON object instead of the table (default: the table)
-"
-            "  --profile       then one more repetition with GPU timestamps after every
-"
-            "                  dispatch: time per operation, prompt and generation apart
-"
-            "                  (default: off)
-"
-            "  -h, --help      this text
-");
+            "  --device D      device index or name substring (default: VKGPT_DEVICE, else\n"
+            "                  the first discrete, integrated, then CPU device)\n"
+            "  --json          one JSON object instead of the table (default: the table)\n"
+            "  --profile       then one more repetition with GPU timestamps after every\n"
+            "                  dispatch: time per operation, prompt and generation apart\n"
+            "                  (default: off)\n"
+            "  -h, --help      this text\n");
 }
 
 static bool parse_count(const char *s, long max, long *out) {

@@ -232,7 +232,9 @@ typedef enum vkgpt_weight_type {
 typedef struct vkgpt_model_params {
     uint32_t struct_size;
     /* How matrices are stored on the device; converted on upload (BF16 and
-     * F16 checkpoints included). Default f16. Vectors stay f32. */
+     * F16 checkpoints included). Default f32, which reproduces the
+     * checkpoint's own numbers; f16 halves memory and bandwidth. Vectors
+     * stay f32. */
     vkgpt_weight_type_t weight_type;
     /* A size preset ("gpt2-small" ... "rugpt3-large"). With a path, the
      * checkpoint is checked against it; without one, the model is built from

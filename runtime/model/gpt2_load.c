@@ -230,7 +230,7 @@ VKGPT_API void vkgpt_model_params_init(vkgpt_model_params_t *params) {
     if (params) {
         memset(params, 0, sizeof(*params));
         params->struct_size = sizeof(*params);
-        params->weight_type = VKGPT_WEIGHT_TYPE_F16;
+        params->weight_type = VKGPT_WEIGHT_TYPE_F32;
         params->seed = 1234;
     }
 }
