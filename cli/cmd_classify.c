@@ -1,6 +1,6 @@
-/* cmd_classify.c: `vkgpt classify -m MODEL_DIR (-p TEXT | -f FILE) [--json]`: the most likely
- * class of a text, or of each line of a file, with a transformer classifier folder. Lines are
- * classified in batches; each result is that of the line alone. */
+/* cmd_classify.c: `vkgpt classify [-c CONFIG] [-m MODEL_DIR] (-p TEXT | -f FILE) [--json]`:
+ * the most likely class of a text, or of each line of a file, with a transformer classifier
+ * folder. Lines are classified in batches; each result is that of the line alone. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,26 +12,34 @@
 #define LINES_PER_BATCH 256
 
 typedef struct classify_opts {
+    const char *config;
     const char *model;
     const char *text;
     const char *file;
     const char *device;
     bool json;
+    bool dtype_given;
     vkgpt_weight_type_t wtype;
+    /* Class names from the config's classifier.labels, overriding the model's; NULL: none. */
+    const char *const *labels;
+    size_t n_labels;
 } classify_opts_t;
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: vkgpt classify -m MODEL_DIR (-p TEXT | -f FILE) [--json]\n"
+            "usage: vkgpt classify [-c CONFIG] [-m MODEL_DIR] (-p TEXT | -f FILE) [--json]\n"
             "                      [--device D] [--dtype f32|f16]\n"
             "\n"
             "The most likely class of a text, or of each line of a file, and its\n"
             "probability, with a classifier folder (config.json, model.safetensors and\n"
             "tokenizer files; see docs/CLASSIFIER.md). Class names come from the\n"
-            "config's \"labels\". Text longer than the model's longest sequence is\n"
-            "classified by its beginning, with a warning.\n"
+            "config's \"labels\", or from classifier.labels in a YAML config. Text longer\n"
+            "than the model's longest sequence is classified by its beginning, with a\n"
+            "warning.\n"
             "\n"
-            "  -m, --model DIR   classifier folder\n"
+            "  -c, --config FILE YAML config: model.path, model.dtype, tokenizer.plugin,\n"
+            "                    device, classifier.labels (default: none)\n"
+            "  -m, --model DIR   classifier folder (default: the config's model.path)\n"
             "  -p, --prompt TEXT the text to classify\n"
             "  -f, --file FILE   classify each line ('-' for stdin); an empty line gives\n"
             "                    an empty result line\n"
@@ -44,14 +52,16 @@ static int parse(int argc, char **argv, classify_opts_t *o) {
     enum { O_JSON = 256, O_DEVICE, O_DTYPE };
     static const struct option longs[] = {
         {"model", required_argument, 0, 'm'},   {"prompt", required_argument, 0, 'p'},
+        {"config", required_argument, 0, 'c'},
         {"file", required_argument, 0, 'f'},    {"json", no_argument, 0, O_JSON},
         {"device", required_argument, 0, O_DEVICE}, {"dtype", required_argument, 0, O_DTYPE},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
     };
     *o = (classify_opts_t){.wtype = VKGPT_WEIGHT_TYPE_F32};
     int c;
-    while ((c = getopt_long(argc, argv, "m:p:f:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:m:p:f:h", longs, NULL)) != -1) {
         switch (c) {
+        case 'c': o->config = optarg; break;
         case 'm': o->model = optarg; break;
         case 'p': o->text = optarg; break;
         case 'f': o->file = optarg; break;
@@ -63,13 +73,15 @@ static int parse(int argc, char **argv, classify_opts_t *o) {
                 return 2;
             }
             o->wtype = strcmp(optarg, "f16") ? VKGPT_WEIGHT_TYPE_F32 : VKGPT_WEIGHT_TYPE_F16;
+            o->dtype_given = true;
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (!o->model || (o->text != NULL) == (o->file != NULL) || optind != argc) {
-        fprintf(stderr, "vkgpt classify: need -m MODEL_DIR and exactly one of -p, -f\n\n");
+    if ((!o->model && !o->config) || (o->text != NULL) == (o->file != NULL) || optind != argc) {
+        fprintf(stderr, "vkgpt classify: need -m MODEL_DIR or -c CONFIG, and exactly one of "
+                        "-p, -f\n\n");
         usage(stderr);
         return 2;
     }
@@ -93,6 +105,10 @@ static void json_string(const char *s) {
     putchar('"');
 }
 
+static const char *label_of(vkgpt_classifier_t *c, const classify_opts_t *o, uint32_t i) {
+    return o->labels ? o->labels[i] : vkgpt_classifier_label(c, i);
+}
+
 static uint32_t best_class(const float *log_probs, uint32_t n) {
     uint32_t best = 0;
     for (uint32_t i = 1; i < n; i++) {
@@ -106,7 +122,7 @@ static void print_result(vkgpt_classifier_t *c, const classify_opts_t *o, size_t
                          const float *log_probs) {
     uint32_t n = vkgpt_classifier_n_classes(c), best = best_class(log_probs, n);
     if (!o->json) {
-        printf("%s\t%.4f\n", vkgpt_classifier_label(c, best), exp(log_probs[best]));
+        printf("%s\t%.4f\n", label_of(c, o, best), exp(log_probs[best]));
         return;
     }
     printf("{");
@@ -114,11 +130,11 @@ static void print_result(vkgpt_classifier_t *c, const classify_opts_t *o, size_t
         printf("\"line\": %zu, ", line);
     }
     printf("\"label\": ");
-    json_string(vkgpt_classifier_label(c, best));
+    json_string(label_of(c, o, best));
     printf(", \"probability\": %.6g, \"probabilities\": {", exp(log_probs[best]));
     for (uint32_t i = 0; i < n; i++) {
         printf(i ? ", " : "");
-        json_string(vkgpt_classifier_label(c, i));
+        json_string(label_of(c, o, i));
         printf(": %.6g", exp(log_probs[i]));
     }
     printf("}}\n");
@@ -251,17 +267,66 @@ static int run(const classify_opts_t *o, vkgpt_classifier_t *c) {
     return ok ? 0 : 1;
 }
 
+/* Takes from the config what the command line left open. */
+static bool apply_config(vkgpt_config_t *cfg, classify_opts_t *o,
+                         vkgpt_classifier_params_t *cp) {
+    if (vkgpt_config_load_file(cfg, o->config) != VKGPT_OK ||
+        vkgpt_config_validate(cfg) != VKGPT_OK) {
+        fprintf(stderr, "vkgpt classify: %s\n", vkgpt_config_last_error(cfg));
+        return false;
+    }
+    if (!o->model) {
+        o->model = vkgpt_config_model_path(cfg);
+        if (!o->model[0]) {
+            fprintf(stderr, "vkgpt classify: %s sets no model.path; give -m DIR\n", o->config);
+            return false;
+        }
+    }
+    if (!o->dtype_given) {
+        vkgpt_model_params_t mp;
+        vkgpt_model_params_init(&mp);
+        vkgpt_config_model_params(cfg, &mp);
+        o->wtype = mp.weight_type;
+    }
+    const char *device = vkgpt_config_device(cfg);
+    if (!o->device && device[0] && !getenv("VKGPT_DEVICE")) {
+        o->device = device;
+    }
+    const char *plugin = vkgpt_config_tokenizer_plugin(cfg);
+    cp->tokenizer_plugin = plugin[0] ? plugin : NULL;
+    o->labels = vkgpt_config_labels(cfg, &o->n_labels);
+    if (!o->n_labels) {
+        o->labels = NULL;
+    }
+    return true;
+}
+
+static bool labels_fit(vkgpt_classifier_t *c, const classify_opts_t *o) {
+    uint32_t n = vkgpt_classifier_n_classes(c);
+    if (o->labels && o->n_labels != n) {
+        fprintf(stderr, "vkgpt classify: %s names %zu classifier.labels; the model has %u "
+                        "classes\n", o->config, o->n_labels, n);
+        return false;
+    }
+    return true;
+}
+
 int cmd_classify(int argc, char **argv) {
     classify_opts_t o;
     int rc = parse(argc, argv, &o);
     if (rc >= 0) {
         return rc;
     }
+    vkgpt_classifier_params_t cp;
+    vkgpt_classifier_params_init(&cp);
+    vkgpt_config_t *cfg = NULL;
+    if (o.config && (vkgpt_config_create(&cfg) != VKGPT_OK || !apply_config(cfg, &o, &cp))) {
+        vkgpt_config_destroy(cfg);
+        return 1;
+    }
     vkgpt_device_params_t dp;
     vkgpt_device_params_init(&dp);
     dp.selector = o.device;
-    vkgpt_classifier_params_t cp;
-    vkgpt_classifier_params_init(&cp);
     cp.weight_type = o.wtype;
     vkgpt_device_t *dev = NULL;
     vkgpt_classifier_t *c = NULL;
@@ -269,10 +334,11 @@ int cmd_classify(int argc, char **argv) {
     if (vkgpt_device_create(&dp, &dev) != VKGPT_OK ||
         vkgpt_classifier_load(dev, o.model, &cp, &c) != VKGPT_OK) {
         fprintf(stderr, "vkgpt classify: %s\n", vkgpt_last_error());
-    } else {
+    } else if (labels_fit(c, &o)) {
         rc = run(&o, c);
     }
     vkgpt_classifier_destroy(c);
     vkgpt_device_destroy(dev);
+    vkgpt_config_destroy(cfg);
     return rc;
 }
