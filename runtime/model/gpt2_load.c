@@ -165,7 +165,7 @@ static vkgpt_status_t load_tensors(vkgpt__model_t *m, source_t *s,
     }
     for (uint32_t i = 0; st == VKGPT_OK && i < hp->n_layer; i++) {
         st = load_layer(m, s, i);
-        VKGPT_LOGD("loading %s: block %u of %u", m->source, i + 1, hp->n_layer);
+        VKGPT_LOGI("loading %s: block %u of %u", m->source, i + 1, hp->n_layer);
         if (p->progress) {
             p->progress((float)(i + 1) / (float)(hp->n_layer + 1), p->progress_user_data);
         }
