@@ -354,11 +354,12 @@ vkgpt_status_t bpe_add_token(bpe_t *b, const char *path, json_int_t id, const ch
         return bpe_fail(err, VKGPT_ERR_BAD_FORMAT, "%s: added token %lld is %zu bytes long",
                         path, (long long)id, len);
     }
+    /* Every message below names the token. */
+    bpe_quote(text, len, q, sizeof(q));
     if (id < 0 || (size_t)id >= limit) {
         return bpe_fail(err, VKGPT_ERR_BAD_FORMAT,
                         "%s: added token '%s' has id %lld, past the vocabulary (ids must be "
-                        "below %zu)", path, bpe_quote(text, len, q, sizeof(q)), (long long)id,
-                        limit);
+                        "below %zu)", path, q, (long long)id, limit);
     }
     bpe_kind_t kind = special ? BPE_SPECIAL : BPE_ADDED;
     int32_t same = bpe_idmap_find(b, &b->by_piece, false, text, len);

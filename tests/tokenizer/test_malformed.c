@@ -138,6 +138,17 @@ Test(malformed, tokenizer_json_added_token_past_the_vocabulary) {
     EXPECT(VKGPT_ERR_BAD_FORMAT, "tokenizer.json", "'<x>'", "id 999", "past the vocabulary");
 }
 
+/* Both clashes once printed the token's text from an unset buffer. */
+Test(malformed, added_token_clashing_with_the_vocabulary_is_named) {
+    tu_toy_vocab(dir, (const char *[]){"ab"}, 1, "a b\n");
+    tu_writes(dir, "added_tokens.json", "{\"zz\": 97}");
+    EXPECT(VKGPT_ERR_BAD_FORMAT, "added_tokens.json", "added token 'zz' has id 97",
+           "already 'a'");
+    tu_writes(dir, "added_tokens.json", "{\"ab\": 257}");
+    EXPECT(VKGPT_ERR_BAD_FORMAT, "added_tokens.json", "added token 'ab' has id 257",
+           "already token 256");
+}
+
 Test(malformed, tokenizer_json_bad_merge_entry) {
     tu_writes(dir, "tokenizer.json",
               "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\", "
