@@ -19,8 +19,8 @@ layout(local_size_x_id = 0) in;
 #include "params.glsl"
 
 layout(std430, binding = 0) readonly buffer Ids { uint ids[]; };
-WEIGHT_BUFFER(1, Wte, wte);
-WEIGHT_BUFFER(2, Wpe, wpe);
+WEIGHT_BUFFER(1, Wte, wte)
+WEIGHT_BUFFER(2, Wpe, wpe)
 TOKEN_TABLE_BLOCK(3);
 layout(std430, binding = 4) writeonly buffer Y { float y[]; };
 

@@ -17,7 +17,7 @@
 layout(local_size_x = 256) in;
 
 layout(std430, binding = 0) readonly buffer X { float xs[]; };
-WEIGHT_BUFFER(1, W, ws);
+WEIGHT_BUFFER(1, W, ws)
 layout(std430, binding = 2) readonly buffer Bias { float bias[]; };
 layout(std430, binding = 3) writeonly buffer Y { float ys[]; };
 
