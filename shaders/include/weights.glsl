@@ -2,7 +2,8 @@
 // WEIGHT_F16=1: the buffer holds IEEE half floats, two per 32-bit word, element e in word e/2
 // (low half first). Reading words and unpacking needs no 16-bit storage feature, so the same
 // shader runs on every device. WEIGHT_F16=0: plain f32.
-// Usage: WEIGHT_BUFFER(binding, BlockName, name) (no semicolon after it); then weight_load(name, element_index), and
+// Usage: WEIGHT_BUFFER(binding, BlockName, name) with no semicolon after it; then
+// weight_load(name, element_index), and
 // for f16 weight_pair(name, word_index), both halves of one word at once.
 // The half is chosen with a select, not by indexing the vec2 with a run-time index: llvmpipe
 // compiles the latter through memory, which made f16 matrix-vector products 3x slower than f32.
