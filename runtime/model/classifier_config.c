@@ -20,29 +20,10 @@
 #include <sys/stat.h>
 
 #include "model/classifier.h"
+#include "model/hparams.h"
 
 #define CONFIG_MAX_BYTES (16u << 20)
 #define MAX_PARAMS (1ull << 36) /* elements; 256 GiB of f32 */
-
-static const char *json_kind(const json_t *v) {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a real number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
 
 /* A required integer in [1, max]. */
 static vkgpt_status_t get_size(const char *src, json_t *root, const char *key, uint32_t max,
@@ -53,7 +34,7 @@ static vkgpt_status_t get_size(const char *src, json_t *root, const char *key, u
     }
     if (!json_is_integer(v)) {
         return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: '%s' must be an integer, not %s",
-                                src, key, json_kind(v));
+                                src, key, vkgpt__json_kind(v));
     }
     json_int_t x = json_integer_value(v);
     if (x < 1 || x > (json_int_t)max) {
@@ -153,7 +134,7 @@ static char *copy_string(const char *s, size_t len) {
 static vkgpt_status_t check_label(const char *src, size_t i, json_t *v, vkgpt__error_t *err) {
     if (!json_is_string(v)) {
         return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: 'labels'[%zu] must be a string, "
-                                "not %s", src, i, json_kind(v));
+                                "not %s", src, i, vkgpt__json_kind(v));
     }
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
@@ -175,7 +156,7 @@ static vkgpt_status_t parse_labels(const char *src, json_t *root, vkgpt__cls_hpa
     bool given = labels && !json_is_null(labels);
     if (given && !json_is_array(labels)) {
         return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: 'labels' must be an array of "
-                                "strings, not %s", src, json_kind(labels));
+                                "strings, not %s", src, vkgpt__json_kind(labels));
     }
     if (given && json_array_size(labels) != hp->num_classes) {
         return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: 'labels' has %zu names for "

@@ -17,7 +17,7 @@
 
 #define CONFIG_MAX_BYTES (16u << 20)
 
-static const char *type_name(const json_t *v) {
+const char *vkgpt__json_kind(const json_t *v) {
     switch (json_typeof(v)) {
     case JSON_OBJECT:
         return "an object";
@@ -44,7 +44,7 @@ static vkgpt_status_t check_int(const char *src, const char *key, json_t *v, int
                                 int64_t max, int64_t *dst, vkgpt__error_t *err) {
     if (!json_is_integer(v)) {
         return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: '%s' must be an integer, not %s", src,
-                                key, type_name(v));
+                                key, vkgpt__json_kind(v));
     }
     int64_t x = json_integer_value(v);
     if (x < min || x > max) {
@@ -84,7 +84,7 @@ static vkgpt_status_t get_real(const char *src, json_t *root, const char *key, d
     }
     if (!json_is_number(v)) {
         return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: '%s' must be a number, not %s", src,
-                                key, type_name(v));
+                                key, vkgpt__json_kind(v));
     }
     *dst = json_number_value(v);
     return VKGPT_OK;
@@ -98,7 +98,7 @@ static vkgpt_status_t get_bool(const char *src, json_t *root, const char *key, i
     }
     if (!json_is_boolean(v)) {
         return vkgpt__error_set(err, VKGPT_ERR_CONFIG, "%s: '%s' must be true or false, not %s",
-                                src, key, type_name(v));
+                                src, key, vkgpt__json_kind(v));
     }
     *dst = json_is_true(v);
     return VKGPT_OK;
@@ -139,7 +139,7 @@ static vkgpt_status_t parse_activation(const char *src, json_t *root, vkgpt__act
     if (!json_is_string(v)) {
         return vkgpt__error_set(err, VKGPT_ERR_CONFIG,
                                 "%s: 'activation_function' must be a string, not %s", src,
-                                type_name(v));
+                                vkgpt__json_kind(v));
     }
     for (size_t i = 0; i < VKGPT__ARRAY_LEN(names); i++) {
         if (strcmp(json_string_value(v), names[i].name) == 0) {
@@ -162,7 +162,7 @@ static vkgpt_status_t check_variant(const char *src, json_t *root, vkgpt__error_
         return vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED,
                                 "%s: model_type is %s%s%s; vkgpt runs \"gpt2\" models", src,
                                 json_is_string(type) ? "'" : "",
-                                json_is_string(type) ? json_string_value(type) : type_name(type),
+                                json_is_string(type) ? json_string_value(type) : vkgpt__json_kind(type),
                                 json_is_string(type) ? "'" : "");
     }
     vkgpt_status_t st = get_bool(src, root, "scale_attn_weights", &scale, err);

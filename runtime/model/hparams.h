@@ -12,6 +12,12 @@
 
 #include "common.h"
 
+struct json_t;
+
+/* "an object", "a string", ... for a jansson value: the config readers' messages say what was
+ * found where something else was expected. */
+const char *vkgpt__json_kind(const struct json_t *v);
+
 /* Limits far above any published GPT-2-style model (GPT-2 XL: 48 layers, 1600 wide, 25
  * heads, 1024 positions, 50257 tokens); they keep every later size product inside 64 bits. */
 #define VKGPT__HP_MAX_LAYERS 1024u
