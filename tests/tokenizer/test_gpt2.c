@@ -126,7 +126,8 @@ Test(gpt2, megabyte_words_round_trip) {
 }
 
 Test(gpt2, stream_returns_whole_characters_and_the_same_text) {
-    const char *text = "Съешь же ещё этих мягких французских булок 🤖, да выпей чаю.";
+    const char *text = "Съешь же ещё этих мягких "
+                       "французских булок 🤖, да выпей чаю.";
     int32_t *ids;
     size_t n = tu_encode(tok, text, strlen(text), 0, &ids);
     vkgpt_tokenizer_stream_t *s;
