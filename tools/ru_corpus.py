@@ -38,11 +38,12 @@ MIN_PARAGRAPH = 40  # characters; shorter lines are headings, option names, tabl
 MIN_CYRILLIC = 0.6  # share of Cyrillic among the letters of a kept paragraph
 
 # (package, licence of its Russian text as its debian/copyright states it, reader)
+# debian-faq-ru is left out: its permission notice asks that derived works carry that same
+# notice, which the GPL of the other texts does not allow alongside it.
 PACKAGES = [
     ("fortunes-ru", "GPL-2+", "fortunes"),
     ("manpages-ru", "GPL-3+", "manpages"),
-    ("debian-faq-ru", "verbatim and modified copying permitted (SPI, 1996-2003)", "faq"),
-    ("developers-reference-ru", "GPL-2", "devref"),
+    ("developers-reference-ru", "GPL-2+", "devref"),
     ("maint-guide-ru", "GPL-2+", "maintguide"),
     ("aptitude-doc-ru", "GPL-2+", "aptitude"),
 ]
@@ -159,17 +160,6 @@ def read_manpages(files):
         yield os.path.basename(path), [l for l in body if keep_paragraph(l)]
 
 
-def read_faq(files):
-    """The FAQ's text version: paragraphs are separated by blank lines and wrapped."""
-    for path in files:
-        if not path.endswith(".ru.txt.gz"):
-            continue
-        with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
-            blocks = re.split(r"\n\s*\n", f.read())
-        paragraphs = [normalize(b.replace("\n", " ")) for b in blocks]
-        yield os.path.basename(path), [p for p in paragraphs if keep_paragraph(p)]
-
-
 class HTMLText(html.parser.HTMLParser):
     """Text of an HTML page, one paragraph per block element; code, navigation and
     scripts are dropped."""
@@ -219,7 +209,6 @@ def read_html(files, keep):
 READERS = {
     "fortunes": read_fortunes,
     "manpages": read_manpages,
-    "faq": read_faq,
     # The single-page edition repeats the chapters.
     "devref": lambda fs: read_html(fs, lambda p: "/ru/" in p and
                                    not p.endswith("developers-reference.html")),

@@ -22,7 +22,8 @@ Steps:
      n_ctx windows of the held-out ids (every id but each window's first is predicted).
   5. Greedy continuations of PROMPTS, computed in float64 from the float16 weights, go into
      --fixture for the C test.
-A JSON report (timings, losses, sizes) is written to --report.
+A JSON report (timings, losses, sizes) is written to --report. With --evaluate-only, steps 1
+to 3 are skipped and steps 4 and 5 run on the weights already in --out.
 
 Training runs on one CPU thread and is deterministic for a given seed, BLAS and CPU; another
 BLAS or CPU rounds differently and gives slightly different weights.
@@ -269,7 +270,7 @@ def train(model, train_ids, heldout_ids, args, report):
     data = batches(train_ids, model.h["n_positions"], args.batch,
                    np.random.default_rng(args.seed))
     steps = args.bench or args.steps
-    log, t0, running = [], time.time(), None
+    log, t0, cpu0, running = [], time.time(), time.process_time(), None
     for step in range(steps):
         for g in opt.param_groups:
             g["lr"] = learning_rate(step, args)
@@ -288,6 +289,7 @@ def train(model, train_ids, heldout_ids, args, report):
             print(f"step {step + 1:6d}  train {running:.3f}  held-out {ho:.3f}  "
                   f"{(step + 1) / (time.time() - t0):.2f} steps/s", flush=True)
     report["train_seconds"] = round(time.time() - t0, 1)
+    report["train_cpu_seconds"] = round(time.process_time() - cpu0, 1)
     report["steps_per_second"] = round(steps / (time.time() - t0), 3)
     report["log"] = log
 
@@ -398,17 +400,33 @@ def greedy(model, prompt):
     return ids[len(prompt):], margins
 
 
+def whole_characters(ids, decode):
+    """The longest prefix of ids whose bytes are whole UTF-8 characters, and its text."""
+    for n in range(len(ids), 0, -1):
+        try:
+            return ids[:n], decode(ids[:n])
+        except UnicodeDecodeError:
+            continue
+    return [], ""
+
+
 def write_fixture(path, model64, enc, h, decode):
     cases = []
     for text in PROMPTS:
         prompt = enc.encode(text)
         new, margins = greedy(model64, prompt)
+        new, new_text = whole_characters(new, decode)
         if len(new) < MIN_GREEDY:
             print(f"prompt '{text}': only {len(new)} clear greedy steps; left out",
                   file=sys.stderr)
             continue
-        cases.append({"text": text, "prompt": prompt, "greedy": new,
-                      "greedy_text": decode(new), "min_margin": round(min(margins), 4)})
+        case = {"text": text, "prompt": prompt, "greedy": new, "greedy_text": new_text,
+                "min_margin": round(min(margins[:len(new)]), 4)}
+        if not cases:
+            with torch.no_grad():
+                last = model64(torch.tensor([prompt]))[0, -1].tolist()
+            case["last_logits"] = [float(f"{v:.9g}") for v in last]
+        cases.append(case)
     if len(cases) < MIN_CASES:
         raise SystemExit(f"only {len(cases)} prompts have {MIN_GREEDY} clear greedy steps")
     write_json(path, {
@@ -455,7 +473,35 @@ def parse_args():
     ap.add_argument("--eval-every", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--bench", type=int, default=0, help="time this many steps, then stop")
+    ap.add_argument("--evaluate-only", action="store_true",
+                    help="skip training: evaluate --out's weights and rewrite the fixture")
     return ap.parse_args()
+
+
+def tokenized_corpus(args, enc, report):
+    """Training and held-out ids from vkgpt's tokenizer, checked against encode()."""
+    train_ids = tokenize_file(args.vkgpt, args.out, os.path.join(args.corpus, "train.txt"))
+    heldout_ids = tokenize_file(args.vkgpt, args.out, os.path.join(args.corpus, "heldout.txt"))
+    with open(os.path.join(args.corpus, "heldout.txt"), encoding="utf-8") as f:
+        heldout_text = f.read()
+    assert enc.encode(heldout_text) == heldout_ids.tolist(), "the two BPE encoders disagree"
+    report.update(train_ids=len(train_ids), heldout_ids=len(heldout_ids),
+                  heldout_chars=len(heldout_text.replace(EOT, "")))
+    print(f"ids: train {len(train_ids)}, held-out {len(heldout_ids)}", flush=True)
+    return train_ids, heldout_ids
+
+
+def evaluate(model, tensors, heldout_ids, args, report):
+    """Held-out loss of the float16 weights as written."""
+    load_hf_tensors(model, tensors)
+    loss, count = heldout_loss(model, heldout_ids, args.n_ctx)
+    report.update(heldout_loss=round(loss, 4), heldout_perplexity=round(math.exp(loss), 2),
+                  heldout_predicted_ids=count,
+                  bits_per_char=round(loss * count / math.log(2) / report["heldout_chars"], 4),
+                  safetensors_bytes=os.path.getsize(os.path.join(args.out,
+                                                                 "model.safetensors")))
+    print(f"held-out loss {loss:.4f}, perplexity {math.exp(loss):.2f}, "
+          f"{report['bits_per_char']} bits/char", flush=True)
 
 
 def main():
@@ -467,49 +513,37 @@ def main():
     t_start = time.time()
 
     os.makedirs(args.out, exist_ok=True)
-    train_tokenizer(args.vkgpt, args.corpus, args.out, args.vocab_size)
+    if not args.evaluate_only:
+        train_tokenizer(args.vkgpt, args.corpus, args.out, args.vocab_size)
     enc = Encoder(args.out)
-    train_ids = tokenize_file(args.vkgpt, args.out, os.path.join(args.corpus, "train.txt"))
-    heldout_ids = tokenize_file(args.vkgpt, args.out, os.path.join(args.corpus, "heldout.txt"))
-    with open(os.path.join(args.corpus, "heldout.txt"), encoding="utf-8") as f:
-        heldout_text = f.read()
-    assert enc.encode(heldout_text) == heldout_ids.tolist(), "the two BPE encoders disagree"
-    report.update(train_ids=len(train_ids), heldout_ids=len(heldout_ids),
-                  heldout_chars=len(heldout_text.replace(EOT, "")))
-    print(f"ids: train {len(train_ids)}, held-out {len(heldout_ids)}", flush=True)
-
+    train_ids, heldout_ids = tokenized_corpus(args, enc, report)
     h = {"vocab_size": len(enc.vocab), "n_positions": args.n_ctx, "n_embd": args.n_embd,
          "n_layer": args.n_layer, "n_head": args.n_head}
     model = GPT2(h)
     report["params"] = n_params(model)
     print(f"parameters: {report['params']}", flush=True)
-    train(model, train_ids, heldout_ids, args, report)
-    if args.bench:
-        print(json.dumps({k: report[k] for k in ("params", "steps_per_second")}))
-        return
 
-    torch.save(model.state_dict(), os.path.join(args.corpus, "last-model.pt"))
-    tensors = export(model, args.out, enc.vocab[EOT])
-    load_hf_tensors(model, tensors)  # evaluate what was written: the float16 values
-    loss, count = heldout_loss(model, heldout_ids, args.n_ctx)
-    report.update(heldout_loss=round(loss, 4), heldout_perplexity=round(math.exp(loss), 2),
-                  heldout_predicted_ids=count,
-                  bits_per_char=round(loss * count / math.log(2) / report["heldout_chars"], 4),
-                  safetensors_bytes=os.path.getsize(os.path.join(args.out,
-                                                                 "model.safetensors")))
-    print(f"held-out loss {loss:.4f}, perplexity {math.exp(loss):.2f}", flush=True)
+    if args.evaluate_only:
+        tensors = read_safetensors(os.path.join(args.out, "model.safetensors"))
+    else:
+        train(model, train_ids, heldout_ids, args, report)
+        if args.bench:
+            print(json.dumps({k: report[k] for k in ("params", "steps_per_second")}))
+            return
+        tensors = export(model, args.out, enc.vocab[EOT])
+    evaluate(model, tensors, heldout_ids, args, report)
 
     model64 = GPT2(h).double()
     load_hf_tensors(model64, tensors)
     model64.eval()
     inverse = {i: p for p, i in enc.vocab.items()}
     char_byte = {c: b for b, c in enc.byte_char.items()}
-    decode = lambda ids: bytes(char_byte[c] for i in ids for c in inverse[i]).decode(
-        "utf-8", errors="replace")
+    decode = lambda ids: bytes(char_byte[c] for i in ids for c in inverse[i]).decode("utf-8")
     os.makedirs(os.path.dirname(args.fixture), exist_ok=True)
     write_fixture(args.fixture, model64, enc, h, decode)
     report["total_seconds"] = round(time.time() - t_start, 1)
-    write_json(args.report or os.path.join(args.corpus, "report.json"), report)
+    default_report = "evaluation.json" if args.evaluate_only else "report.json"
+    write_json(args.report or os.path.join(args.corpus, default_report), report)
 
 
 if __name__ == "__main__":
