@@ -120,7 +120,9 @@ def units_from_paragraphs(paragraphs):
 
 def read_fortunes(files):
     """Fortune files: entries separated by a line holding '%'. Lines a fortune file wrapped
-    near 80 columns are joined; dialogue lines and the '-- author' line stay separate."""
+    near 80 columns are joined; dialogue lines stay separate. The closing '-- author' line
+    (three fortunes in four have one) is dropped: names are not prose, and a model trained
+    with them ends most sentences by naming the largest collection's author."""
     for path in files:
         if "/games/fortunes/" not in path or path.endswith((".dat", ".u8")):
             continue
@@ -136,6 +138,8 @@ def read_fortunes(files):
                     joined[-1] += " " + line
                 else:
                     joined.append(line)
+            if len(joined) > 1 and joined[-1].startswith("-- "):
+                joined.pop()
             text = "\n".join(joined)
             if text and mostly_russian(text):
                 yield os.path.basename(path), [text]
@@ -228,7 +232,7 @@ def collect():
     seen, units, stats = set(), {"train": [], "heldout": []}, collections.OrderedDict()
     for pkg, licence, reader in PACKAGES:
         s = stats[pkg] = {"version": package_version(pkg), "licence": licence,
-                          "files": 0, "train_units": 0, "heldout_units": 0,
+                          "documents": 0, "train_units": 0, "heldout_units": 0,
                           "train_chars": 0, "heldout_chars": 0}
         for _name, paragraphs in READERS[reader](package_files(pkg)):
             fresh = []
@@ -236,7 +240,7 @@ def collect():
                 if p not in seen:
                     seen.add(p)
                     fresh.append(p)
-            s["files"] += 1
+            s["documents"] += 1
             for unit in units_from_paragraphs(fresh):
                 split = "heldout" if is_heldout(unit) else "train"
                 units[split].append(unit)

@@ -466,7 +466,7 @@ def parse_args():
     ap.add_argument("--n-head", type=int, default=4)
     ap.add_argument("--n-ctx", type=int, default=128)
     ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--steps", type=int, default=1400)
+    ap.add_argument("--steps", type=int, default=2400)
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--weight-decay", type=float, default=0.1)
