@@ -44,7 +44,7 @@ export VKGPT_PLUGIN_PATH="$PWD/build/plugins${VKGPT_PLUGIN_PATH:+:$VKGPT_PLUGIN_
 
 case "${1:-run}" in
   run)
-    ./build/cli/vkgpt generate -m models/gpt2-ru-tiny -p "PROMPT" -n 60
+    ./build/cli/vkgpt generate -m models/gpt2-ru-tiny -p "Команда ls выводит" -n 60
     echo
     echo "quickstart: 'build/cli/vkgpt devices' lists the GPUs; 'build/cli/vkgpt selftest'"
     echo "checks every shader on this one."
