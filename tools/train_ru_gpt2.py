@@ -35,7 +35,6 @@ import math
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import unicodedata
 
@@ -229,7 +228,7 @@ class GPT2(nn.Module):
 
 
 def n_params(model):
-    return sum(p.numel() for name, p in model.named_parameters())
+    return sum(p.numel() for p in model.parameters())
 
 
 # ---- Training ------------------------------------------------------------------------------
