@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # quickstart.sh: sets up a Debian 12 or Ubuntu 22.04+ machine for vkgpt, builds it, and then
-#   (no argument)  runs the main job: vkgpt on the embedded model, or its selftest until a model
-#                  can be loaded;
+#   (no argument)  generates Russian text with the model in models/gpt2-ru-tiny, streamed as
+#                  it comes, on the first GPU (or lavapipe, Mesa's CPU driver, when there is none);
 #   test           runs the whole test suite (what CI runs).
 # Every step is skipped when already done: packages already installed, build folder present.
 set -euo pipefail
@@ -39,10 +39,15 @@ build() {
 install_packages
 build
 
+# The freshly built tokenizer plugins, before any installed copy.
+export VKGPT_PLUGIN_PATH="$PWD/build/plugins${VKGPT_PLUGIN_PATH:+:$VKGPT_PLUGIN_PATH}"
+
 case "${1:-run}" in
   run)
-    ./build/cli/vkgpt devices
-    ./build/cli/vkgpt selftest
+    ./build/cli/vkgpt generate -m models/gpt2-ru-tiny -p "Команда ls выводит" -n 60
+    echo
+    echo "quickstart: 'build/cli/vkgpt devices' lists the GPUs; 'build/cli/vkgpt selftest'"
+    echo "checks every shader on this one."
     ;;
   test)
     meson test -C build --print-errorlogs

@@ -35,7 +35,6 @@ import math
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import unicodedata
 
@@ -57,9 +56,13 @@ from make_gpt2_fixtures import safetensors_bytes  # noqa: E402
 EOT = "<|endoftext|>"
 N_GREEDY = 24
 MIN_GREEDY = 8  # a fixture case keeps at least this many greedy ids
-MIN_MARGIN = 0.02  # smallest top-1 minus top-2 logit gap a fixture's greedy step may have
-PROMPTS = ["Жизнь — это", "Любовь", "Программист", "Команда ls выводит",
-           "Хороший человек", "Если вы хотите", "Женщина", "Счастье"]
+# The smallest top-1 minus top-2 logit gap a fixture's greedy step may have: the device's f32
+# logits stay within 1e-4 of the largest logit's magnitude (about 15 here) of the float64
+# reference, so a gap of 0.005 cannot close.
+MIN_MARGIN = 0.005
+PROMPTS = ["Команда ls выводит", "Жизнь — это", "Любовь", "Программист", "Хороший человек",
+           "Если вы хотите", "Женщина", "Счастье", "Когда я был маленьким", "Мужчина должен",
+           "В этом случае", "Русский язык"]
 MIN_CASES = 4  # prompts without MIN_GREEDY clear steps are left out; at least this many stay
 
 
@@ -225,7 +228,7 @@ class GPT2(nn.Module):
 
 
 def n_params(model):
-    return sum(p.numel() for name, p in model.named_parameters())
+    return sum(p.numel() for p in model.parameters())
 
 
 # ---- Training ------------------------------------------------------------------------------
