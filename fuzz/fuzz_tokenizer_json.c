@@ -1,20 +1,18 @@
 /* fuzz_tokenizer_json.c: libFuzzer target for a tokenizer in Hugging Face's tokenizer.json
  * layout. The input is split at NUL bytes into tokenizer.json and, when present,
- * tokenizer_config.json and special_tokens_map.json. A tokenizer that loads then encodes the
- * whole input as text and passes the checks of fuzz_check_text(). */
+ * tokenizer_config.json, special_tokens_map.json and added_tokens.json. A tokenizer that loads
+ * then encodes the whole input as text and passes the checks of fuzz_check_text(). */
 #include "fuzz_tok.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static const char *const names[FUZZ_MAX_PARTS - 1] = {"tokenizer.json",
-                                                          "tokenizer_config.json",
-                                                          "special_tokens_map.json"};
+    static const char *const names[FUZZ_MAX_PARTS] = {"tokenizer.json",
+                                                      "tokenizer_config.json",
+                                                      "special_tokens_map.json",
+                                                      "added_tokens.json"};
     size_t off[FUZZ_MAX_PARTS], len[FUZZ_MAX_PARTS];
     size_t n = fuzz_split(data, size, off, len);
-    if (n > FUZZ_MAX_PARTS - 1) {
-        return 0;
-    }
 
     const char *files[FUZZ_MAX_PARTS];
     for (size_t i = 0; i < n; i++) {
