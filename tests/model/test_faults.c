@@ -3,7 +3,8 @@
  * each n until the whole scenario runs without reaching the fault, the public call that met it
  * must return that error with a message, everything must be freed (the validation layer names
  * any Vulkan object still alive when the device is destroyed), and a fresh device must then
- * run the scenario cleanly. */
+ * run the scenario cleanly. Under valgrind (test_light) that clean run follows only the last
+ * fault point (the run that no longer reaches the fault), which halves the devices created. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,8 +89,10 @@ static void run_faults(const char *point, const char *result, vkgpt_status_t exp
         cr_assert_gt(strlen(o.message), 0, "%s: no message", spec);
 
         /* The next device works. */
-        outcome_t clean = scenario();
-        cr_assert_eq(clean.status, VKGPT_OK, "after %s: %s", spec, clean.message);
+        if (!test_light()) {
+            outcome_t clean = scenario();
+            cr_assert_eq(clean.status, VKGPT_OK, "after %s: %s", spec, clean.message);
+        }
     }
     cr_assert_gt(n, 2, "%s never fired: the scenario has no such call", point);
 }

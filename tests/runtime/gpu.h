@@ -4,13 +4,25 @@
 #define VKGPT_TESTS_GPU_H
 
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "ops/opcheck.h"
 #include "vulkan/vk.h"
 
 /* The seed of every random input; printed with each failure so it can be replayed. */
 #define TEST_SEED 20261203u
+
+/* True under `meson test --setup valgrind`, which sets VKGPT_TEST_LIGHT=1. There lavapipe's
+ * shaders run about 120 times slower, so the model tests that would take 15 to 55 minutes
+ * check less data (one prompt, four greedy steps, no recovery run after each fault point)
+ * through the same code paths; the plain and sanitizer runs check all of it. */
+static inline bool test_light(void) {
+    const char *v = getenv("VKGPT_TEST_LIGHT");
+    return v && *v && strcmp(v, "0") != 0;
+}
 
 static inline vkgpt_device_t *test_device(uint32_t flags) {
     vkgpt_device_params_t params;
