@@ -7,7 +7,7 @@
 
 typedef enum cfg_type {
     CFG_T_STRING,   /* any scalar, up to max bytes */
-    CFG_T_CHOICE,   /* one of choices[] */
+    CFG_T_CHOICE,   /* one of choices[], or of choice_at's names */
     CFG_T_UINT,     /* a decimal integer in [min, max] */
     CFG_T_U64,      /* a decimal integer in [0, 2^64 - 1] */
     CFG_T_FLOAT,    /* a decimal number in [min, max] ((min, max] with min_exclusive) */
@@ -28,6 +28,7 @@ typedef struct cfg_key_def {
     uint32_t max_items;         /* lists */
     size_t max_len;             /* strings: bytes, excluding the terminating NUL */
     const char *const *choices; /* CHOICE: NULL-terminated */
+    const char *(*choice_at)(size_t index); /* CHOICE kept elsewhere: NULL past the last */
 } cfg_key_def_t;
 
 /* One scalar as the reader saw it: text (not NUL-terminated), whether it was unquoted, and

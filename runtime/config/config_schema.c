@@ -7,13 +7,14 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "model/hparams.h"
 
-/* The size presets of the model layer (runtime/model); a name here that the model layer does
- * not know is refused when the model loads. */
-/* The names of runtime/model/presets.c, in its order. */
-static const char *const preset_names[] = {"gpt2-small", "gpt2-medium", "gpt2-large",
-                                           "gpt2-xl", "rugpt3-small", "rugpt3-medium",
-                                           "rugpt3-large", "gpt2-tiny", NULL};
+/* The size presets a config may name are the model layer's own table (runtime/model/presets.c). */
+static const char *preset_name_at(size_t index) {
+    const vkgpt__gpt2_preset_t *p = vkgpt__gpt2_preset_at(index);
+    return p ? p->name : NULL;
+}
+
 static const char *const dtype_names[] = {"f32", "f16", NULL};
 static const char *const strategy_names[] = {"greedy", "sample", "beam", "beam_sample", NULL};
 
@@ -22,7 +23,7 @@ static const char *const strategy_names[] = {"greedy", "sample", "beam", "beam_s
 
 static const cfg_key_def_t key_table[VKGPT__CFG_N_KEYS] = {
     {VKGPT__CFG_MODEL_PATH, "model", "path", CFG_T_STRING, .max_len = PATH_LEN},
-    {VKGPT__CFG_MODEL_PRESET, "model", "preset", CFG_T_CHOICE, .choices = preset_names},
+    {VKGPT__CFG_MODEL_PRESET, "model", "preset", CFG_T_CHOICE, .choice_at = preset_name_at},
     {VKGPT__CFG_MODEL_DTYPE, "model", "dtype", CFG_T_CHOICE, .choices = dtype_names},
     {VKGPT__CFG_TOKENIZER_PLUGIN, "tokenizer", "plugin", CFG_T_STRING, .max_len = NAME_LEN},
     {VKGPT__CFG_TOKENIZER_PATH, "tokenizer", "path", CFG_T_STRING, .max_len = PATH_LEN},
@@ -439,25 +440,31 @@ static vkgpt_status_t to_int(const cfg_key_def_t *d, const cfg_scalar_t *s, cons
     return VKGPT_OK;
 }
 
+static const char *choice_name(const cfg_key_def_t *d, size_t index) {
+    return d->choice_at ? d->choice_at(index) : d->choices[index];
+}
+
 static vkgpt_status_t store_choice(vkgpt__config_t *cfg, const cfg_key_def_t *d,
                                    const cfg_scalar_t *s, const cfg_where_t *w,
                                    vkgpt__error_t *err) {
     int found = -1;
-    for (int i = 0; d->choices[i]; i++) {
-        found = same(d->choices[i], s->text, s->len) ? i : found;
+    for (int i = 0; choice_name(d, (size_t)i); i++) {
+        found = same(choice_name(d, (size_t)i), s->text, s->len) ? i : found;
     }
     if (found < 0) {
         char v[64], list[256] = "";
         shown(s, v, sizeof(v));
-        for (int i = 0; d->choices[i]; i++) {
+        for (size_t i = 0; choice_name(d, i); i++) {
             size_t used = strlen(list);
-            snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", d->choices[i]);
+            snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                     choice_name(d, i));
         }
         return fail(err, w, s->line, s->column, "%s: expected one of %s, got %s",
                     vkgpt__config_key_name(d->id), list, v);
     }
     if (d->id == VKGPT__CFG_MODEL_PRESET) {
-        snprintf(cfg->model.preset, sizeof(cfg->model.preset), "%s", d->choices[found]);
+        snprintf(cfg->model.preset, sizeof(cfg->model.preset), "%s",
+                 choice_name(d, (size_t)found));
     } else if (d->id == VKGPT__CFG_MODEL_DTYPE) {
         cfg->model.dtype = (vkgpt__config_dtype_t)found;
     } else {

@@ -1,10 +1,12 @@
 /* test_config_errors.c: every class of config error, each with the exact file:line:column it
  * must report (1-based; the column counts characters). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "model/hparams.h"
 
 /* Loads text as "t.yaml" and checks that it fails with VKGPT_ERR_CONFIG, that the message
  * starts with `where` and that it contains `what`. */
@@ -56,6 +58,26 @@ Test(config_errors, wrong_type_names_what_was_expected) {
     expect_error("model: 5\n", "t.yaml:1:8: ", "section 'model' must be a mapping");
     expect_error("- a\n- b\n", "t.yaml:1:1: ", "the top level must be a mapping");
     expect_error("{[a]: 1}\n", "t.yaml:1:2: ", "a key must be a name");
+}
+
+/* model.preset takes exactly the model layer's size presets, and an unknown one lists them. */
+Test(config_errors, preset_names_come_from_the_model_table) {
+    size_t n = vkgpt__gpt2_preset_count();
+    cr_assert_gt(n, 0);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = vkgpt__gpt2_preset_at(i)->name;
+        char text[128];
+        snprintf(text, sizeof(text), "model:\n  preset: %s\n", name);
+        vkgpt__config_t cfg;
+        vkgpt__error_t err = {0};
+        cr_assert_eq(vkgpt__config_load_string(&cfg, "t.yaml", text, strlen(text), &err),
+                     VKGPT_OK, "%s: %s", name, err.message);
+        cr_assert_str_eq(cfg.model.preset, name);
+        vkgpt__config_free(&cfg);
+    }
+    expect_error("model:\n  preset: gpt2-huge\n", "t.yaml:2:11: ",
+                 "model.preset: expected one of gpt2-small, gpt2-medium");
+    expect_error("model:\n  preset: gpt2-huge\n", "t.yaml:2:11: ", "rugpt3-large");
 }
 
 Test(config_errors, out_of_range_values) {
