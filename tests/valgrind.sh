@@ -14,7 +14,7 @@
 # Programs started from /bin and /usr/bin (the shell of a command-line test, its tools) are
 # not followed: their leaks are not vkgpt's. VALGRIND_EXTRA adds options: to find where an
 # uninitialised value came from, rerun the failing test with VALGRIND_EXTRA=--track-origins=yes
-# (left off by default: it makes lavapipe's instrumented shaders half again slower or worse).
+# (left off by default: it makes the gpu tests two to three times slower under valgrind).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 logs=$(mktemp -d "${TMPDIR:-/tmp}/vkgpt-valgrind.XXXXXX") || exit 2
