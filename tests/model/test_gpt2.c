@@ -93,13 +93,12 @@ static void check_model(const char *dir, const char *expected_file, vkgpt_weight
     vkgpt_session_t *s = NULL;
     cr_assert_eq(vkgpt_session_create(m, NULL, &s), VKGPT_OK, "%s", vkgpt_last_error());
 
-    size_t n_cases = test_light() ? 1 : json_array_size(e.cases);
+    size_t n_cases = test_count(json_array_size(e.cases), 1);
     for (size_t c = 0; c < n_cases; c++) {
         json_t *kase = json_array_get(e.cases, c);
         int32_t prompt[256], greedy[64];
         size_t n = json_ints(json_object_get(kase, "prompt"), prompt, 256);
-        size_t n_greedy = json_ints(json_object_get(kase, "greedy"), greedy, 64);
-        n_greedy = test_light() && n_greedy > 4 ? 4 : n_greedy;
+        size_t n_greedy = test_count(json_ints(json_object_get(kase, "greedy"), greedy, 64), 4);
 
         vkgpt_session_reset(s);
         cr_assert_eq(vkgpt_session_eval(s, prompt, n, logits), VKGPT_OK, "%s",
@@ -169,7 +168,7 @@ Test(gpt2, decode_equals_full_recomputation, .timeout = 300) {
     for (int i = 0; i < 20; i++) {
         seq[i] = (i * 37 + 11) % (int32_t)vocab;
     }
-    int max_len = test_light() ? 8 : 20;
+    int max_len = (int)test_count(20, 8);
     cr_assert_eq(vkgpt_session_eval(inc, seq, 5, step), VKGPT_OK);
     for (int n = 6; n <= max_len; n++) {
         cr_assert_eq(vkgpt_session_eval(inc, &seq[n - 1], 1, step), VKGPT_OK);
@@ -226,7 +225,7 @@ Test(gpt2, preset_with_random_weights_generates, .timeout = 600) {
     cr_assert_eq(vkgpt_session_create(m, NULL, &s), VKGPT_OK);
     float *logits = malloc(50257 * sizeof(float));
     int32_t tok = 464;
-    int n_steps = test_light() ? 2 : 32;
+    int n_steps = (int)test_count(32, 2);
     for (int i = 0; i < n_steps; i++) {
         cr_assert_eq(vkgpt_session_eval(s, &tok, 1, logits), VKGPT_OK, "%s",
                      vkgpt_session_last_error(s));

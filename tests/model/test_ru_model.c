@@ -147,7 +147,7 @@ static void check_case(vkgpt_session_t *s, const ru_case_t *k, float *logits, ui
         cr_expect_leq(err, 1e-4, "'%s' (%s weights): last logits off by %.3g", k->text, wname,
                       err);
     }
-    size_t n_steps = test_light() && k->n_greedy > 4 ? 4 : k->n_greedy;
+    size_t n_steps = test_count(k->n_greedy, 4);
     for (size_t g = 0; g < n_steps; g++) {
         int32_t next = (int32_t)argmax(logits, vocab);
         cr_expect_eq(next, k->greedy[g], "'%s' (%s weights): greedy id %zu is %d, the "
@@ -175,7 +175,7 @@ static void check_greedy(vkgpt_weight_type_t type, const char *wname) {
     vkgpt_session_t *s = NULL;
     cr_assert_eq(vkgpt_session_create(m, NULL, &s), VKGPT_OK, "%s", vkgpt_last_error());
 
-    size_t n_cases = test_light() ? 1 : json_array_size(json_object_get(root, "cases"));
+    size_t n_cases = test_count(json_array_size(json_object_get(root, "cases")), 1);
     for (size_t i = 0; i < n_cases; i++) {
         ru_case_t k = case_at(root, i);
         check_case(s, &k, logits, vocab, wname);

@@ -24,6 +24,12 @@ static inline bool test_light(void) {
     return v && *v && strcmp(v, "0") != 0;
 }
 
+/* How many of `full` items (prompts, steps, positions) a test checks: at most `light` under
+ * test_light(), all of them otherwise. */
+static inline size_t test_count(size_t full, size_t light) {
+    return test_light() && full > light ? light : full;
+}
+
 static inline vkgpt_device_t *test_device(uint32_t flags) {
     vkgpt_device_params_t params;
     vkgpt_device_params_init(&params);
