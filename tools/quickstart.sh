@@ -22,7 +22,9 @@ as_root() {
 install_packages() {
   local missing=()
   for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "quickstart: installing ${missing[*]}"

@@ -159,11 +159,12 @@ static vkgpt_status_t check_variant(const char *src, json_t *root, vkgpt__error_
     int32_t scale = 1, by_layer = 0, cross = 0;
     json_t *type = json_object_get(root, "model_type");
     if (type && !(json_is_string(type) && strcmp(json_string_value(type), "gpt2") == 0)) {
+        bool named = json_is_string(type);
         return vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED,
                                 "%s: model_type is %s%s%s; vkgpt runs \"gpt2\" models", src,
-                                json_is_string(type) ? "'" : "",
-                                json_is_string(type) ? json_string_value(type) : vkgpt__json_kind(type),
-                                json_is_string(type) ? "'" : "");
+                                named ? "'" : "",
+                                named ? json_string_value(type) : vkgpt__json_kind(type),
+                                named ? "'" : "");
     }
     vkgpt_status_t st = get_bool(src, root, "scale_attn_weights", &scale, err);
     if (st == VKGPT_OK) {
