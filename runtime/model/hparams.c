@@ -160,11 +160,11 @@ static vkgpt_status_t check_variant(const char *src, json_t *root, vkgpt__error_
     json_t *type = json_object_get(root, "model_type");
     if (type && !(json_is_string(type) && strcmp(json_string_value(type), "gpt2") == 0)) {
         bool named = json_is_string(type);
+        const char *quote = named ? "'" : "";
         return vkgpt__error_set(err, VKGPT_ERR_UNSUPPORTED,
                                 "%s: model_type is %s%s%s; vkgpt runs \"gpt2\" models", src,
-                                named ? "'" : "",
-                                named ? json_string_value(type) : vkgpt__json_kind(type),
-                                named ? "'" : "");
+                                quote, named ? json_string_value(type) : vkgpt__json_kind(type),
+                                quote);
     }
     vkgpt_status_t st = get_bool(src, root, "scale_attn_weights", &scale, err);
     if (st == VKGPT_OK) {
